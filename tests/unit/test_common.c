@@ -62,7 +62,8 @@ static void test_strerror_and_names(void **state)
         }
     }
     assert_string_equal(llmperf_status_name(LLMPERF_EINVAL), "LLMPERF_EINVAL");
-    assert_string_equal(llmperf_status_name(LLMPERF_ENOTSUP), "LLMPERF_ENOTSUP");
+    assert_string_equal(llmperf_status_name(LLMPERF_ENOTSUP),
+                        "LLMPERF_ENOTSUP");
     /* Unknown codes: never NULL, clearly unknown. */
     assert_string_equal(llmperf_strerror(1), "unknown status code");
     assert_string_equal(llmperf_strerror(LLMPERF_STATUS_MIN - 1),
