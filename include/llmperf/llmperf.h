@@ -14,6 +14,9 @@
 
 #include "common.h"
 #include "llmperf/version.h"
+#include "llmperf/stats.h"
 /* module headers are added here as they land */
+#include "llmperf/client.h"
+#include "llmperf/result.h"
 
 #endif /* LLMPERF_LLMPERF_H */

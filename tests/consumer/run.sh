@@ -26,12 +26,14 @@ if command -v readelf >/dev/null; then
   readelf -d "$tmp/consumer_pc" | grep -q 'NEEDED.*libllmperf\.so\.0\.' ||
     { echo "consumer does not need libllmperf.so.0.y"; exit 1; }
 fi
-# Static linking through pkg-config --static.
-slibs=$(pkg-config --static --libs llmperf)
+# Static libllmperf.a. Its own dependencies come from pkg-config as shared
+# libraries: `--static` would also demand libcurl's private static
+# dependencies (nghttp2, ssh2, ...), which distributions often lack.
+deplibs=$(pkg-config --libs libcurl json-c)
 # shellcheck disable=SC2086
 "$cc" -std=c11 -Wall -Wextra -Werror $san $cflags -DLLMPERF_STATIC \
     "$src/consumer.c" -o "$tmp/consumer_pc_static" \
-    "$libdir/libllmperf.a" $(echo "$slibs" | sed 's/-lllmperf//')
+    "$libdir/libllmperf.a" $deplibs -lm -lpthread
 "$tmp/consumer_pc_static"
 
 echo "== find_package(llmperf)"
