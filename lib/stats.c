@@ -407,6 +407,82 @@ static void rank_runs(const vtag *s, size_t n, rank_fn fn, void *ctx,
     *ties = acc;
 }
 
+/* ---- random numbers (bootstrap, selection samples) ----------------- */
+
+/*
+ * xoshiro256** (Blackman & Vigna), state filled from splitmix64(seed):
+ * a small, fast generator with the same output on every platform.
+ */
+typedef struct rng {
+    uint64_t s[4];
+} rng;
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+static uint64_t rotl64(uint64_t v, int k)
+{
+    return (v << k) | (v >> (64 - k));
+}
+
+static void rng_seed(rng *r, uint64_t seed)
+{
+    int i;
+
+    for (i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&seed);
+}
+
+static uint64_t rng_next(rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t out = rotl64(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl64(s[3], 45);
+    return out;
+}
+
+/* Full 64 x 64 -> 128-bit product in portable C (high and low words). */
+static void mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
+{
+    uint64_t a0 = a & 0xffffffffu, a1 = a >> 32;
+    uint64_t b0 = b & 0xffffffffu, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+
+    *lo = (mid << 32) | (p00 & 0xffffffffu);
+    *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
+/*
+ * Uniform integer in [0, n), n > 0, by Lemire's multiply-and-reject
+ * method: the high word of x * n, retried while the low word falls in
+ * the biased sliver below 2^64 mod n. Unbiased, and rarely divides.
+ */
+static uint64_t rng_below(rng *r, uint64_t n)
+{
+    uint64_t hi, lo, floor_;
+
+    mul64(rng_next(r), n, &hi, &lo);
+    if (lo < n) {
+        floor_ = (0 - n) % n; /* 2^64 mod n */
+        while (lo < floor_)
+            mul64(rng_next(r), n, &hi, &lo);
+    }
+    return hi;
+}
+
 /* ---- percentiles ---------------------------------------------------- */
 
 /*
@@ -447,40 +523,228 @@ static int q_valid(double q)
 }
 
 /*
- * The percentiles q[0..nq-1] of a[0..n-1], n > 0, reordering a in place
- * (a multi-way selection of the ranks the q need). q already checked.
+ * The sorted, distinct ranks that the percentiles q[0..nq-1] of n values
+ * need (i, and i + 1 when interpolating). *rk is stack (room for
+ * STACK_RANKS) or a new allocation the caller frees if != stack.
  */
-static int pct_inplace(double *a, size_t n, const double *q, size_t nq,
-                       double *out)
+static int pct_ranks(size_t n, const double *q, size_t nq, size_t *stack,
+                     size_t **rk, size_t *count)
 {
-    size_t stack_rk[STACK_RANKS], *rk = stack_rk, m = 0, j, i, u;
+    size_t *r = stack, m = 0, j, i, u;
     double g;
 
     if (nq > SIZE_MAX / 2 / sizeof(size_t))
         return LLMPERF_ENOMEM;
     if (2 * nq > STACK_RANKS) {
-        rk = llmperf__malloc(2 * nq * sizeof(size_t));
-        if (rk == NULL)
+        r = llmperf__malloc(2 * nq * sizeof(size_t));
+        if (r == NULL)
             return LLMPERF_ENOMEM;
     }
     for (j = 0; j < nq; j++) {
         pct_position(n, q[j], &i, &g);
-        rk[m++] = i;
+        r[m++] = i;
         if (g > 0.0)
-            rk[m++] = i + 1;
+            r[m++] = i + 1;
     }
-    sort_sizes(rk, m);
+    sort_sizes(r, m);
     for (j = u = 0; j < m; j++) /* drop repeats */
-        if (u == 0 || rk[j] != rk[u - 1])
-            rk[u++] = rk[j];
-    select_ranks(a, 0, n, rk, u, depth_budget(n));
+        if (u == 0 || r[j] != r[u - 1])
+            r[u++] = r[j];
+    *rk = r;
+    *count = u;
+    return LLMPERF_OK;
+}
+
+/* Interpolate the percentiles from the values of their ranks. */
+static void pct_finish(size_t n, const double *q, size_t nq,
+                       const size_t *rk, size_t nr, const double *val,
+                       double *out)
+{
+    size_t j, i, at;
+    double g;
+
     for (j = 0; j < nq; j++) {
         pct_position(n, q[j], &i, &g);
-        out[j] = lerp_np(a[i], g > 0.0 ? a[i + 1] : a[i], g);
+        at = lower_bound(rk, nr, i); /* rk[at] == i, rk[at + 1] == i + 1 */
+        out[j] = lerp_np(val[at], g > 0.0 ? val[at + 1] : val[at], g);
     }
-    if (rk != stack_rk)
-        llmperf__free(rk);
+}
+
+/*
+ * Large inputs: select without copying all of x. A fixed pseudo-random
+ * sample of BAND_SAMPLE values, sorted, brackets each wanted rank r
+ * between two sample values about BAND_SIGMAS standard errors of the
+ * sample quantile either side; overlapping brackets merge into at most
+ * BAND_MAX disjoint value bands [lo, hi]. One read-only pass counts the
+ * values below each band and copies those inside it (a few percent of
+ * x); rank r is then rank r - below within its band. Why: for 10^7
+ * values, allocating and filling a full copy (page faults, memory
+ * traffic) cost more than the selection itself, and 80 MB besides.
+ *
+ * Returns LLMPERF_OK with val[k] = the value of rank rk[k],
+ * LLMPERF_ENOMEM, or BAND_MISS when the sample was unlucky (a rank fell
+ * outside its band: about 1e-4 per rank for any continuous data) or the
+ * ranks are too spread out for BAND_MAX bands; the caller then copies
+ * and selects. The result never depends on the sample, only the speed.
+ */
+#define BAND_MIN_N 65536
+#define BAND_SAMPLE 16384
+#define BAND_SIGMAS 4.0
+#define BAND_MAX 8
+#define BAND_MISS 1
+
+typedef struct band {
+    double lo, hi;     /* the value interval, both ends included */
+    size_t gap;        /* values between the previous band and lo */
+    size_t below;      /* values below lo */
+    size_t len, cap;   /* values copied into v */
+    double *v;
+    size_t first, end; /* the ranks rk[first..end-1] it answers */
+} band;
+
+static int band_push(band *b, double v)
+{
+    double *nv;
+
+    if (b->len == b->cap) {
+        nv = llmperf__reallocarray(b->v, b->cap, 2 * sizeof(double));
+        if (nv == NULL)
+            return LLMPERF_ENOMEM;
+        b->v = nv;
+        b->cap *= 2;
+    }
+    b->v[b->len++] = v;
     return LLMPERF_OK;
+}
+
+/* Split the ranks into bands from the sorted sample; 0, or BAND_MISS. */
+static int band_plan(const double *smp, size_t n, const size_t *rk,
+                     size_t nr, band *bd, size_t *nb)
+{
+    double m = BAND_SAMPLE, c, d, p, lo, hi, width;
+    long li, hi_i;
+    size_t k, b = 0;
+
+    for (k = 0; k < nr; k++) {
+        p = ((double)rk[k] + 0.5) / (double)n;
+        c = p * m;
+        d = BAND_SIGMAS * sqrt(m * p * (1.0 - p)) + 2.0;
+        li = (long)floor(c - d);
+        hi_i = (long)ceil(c + d);
+        lo = li < 0 ? -INFINITY : smp[li];
+        hi = hi_i >= BAND_SAMPLE ? INFINITY : smp[hi_i];
+        /* expected share of x inside, doubled, plus slack */
+        width = 2.0 * (double)n * (2.0 * d + 2.0) / m + 4096.0;
+        if (b > 0 && lo <= bd[b - 1].hi) { /* overlaps: merge */
+            bd[b - 1].hi = fmax(bd[b - 1].hi, hi);
+            bd[b - 1].end = k + 1;
+            bd[b - 1].cap += (size_t)width;
+            continue;
+        }
+        if (b == BAND_MAX)
+            return BAND_MISS;
+        bd[b].lo = lo;
+        bd[b].hi = hi;
+        bd[b].cap = (size_t)width;
+        bd[b].first = k;
+        bd[b++].end = k + 1;
+    }
+    *nb = b;
+    return 0;
+}
+
+/* Select the ranks of one band inside its copied values. */
+static int band_select(band *b, const size_t *rk, double *val)
+{
+    size_t local[STACK_RANKS], *lr = local, cnt = b->end - b->first, k;
+
+    if (cnt > STACK_RANKS) {
+        lr = llmperf__malloc(cnt * sizeof(size_t));
+        if (lr == NULL)
+            return LLMPERF_ENOMEM;
+    }
+    for (k = 0; k < cnt; k++)
+        lr[k] = rk[b->first + k] - b->below;
+    select_ranks(b->v, 0, b->len, lr, cnt, depth_budget(b->len));
+    for (k = 0; k < cnt; k++)
+        val[b->first + k] = b->v[lr[k]];
+    if (lr != local)
+        llmperf__free(lr);
+    return LLMPERF_OK;
+}
+
+static int rank_values_banded(const double *x, size_t n, const size_t *rk,
+                              size_t nr, double *val)
+{
+    band bd[BAND_MAX];
+    double *smp = NULL;
+    size_t nb = 0, k, i, b, below = 0, slot[2 * BAND_MAX + 1];
+    rng gen;
+    int rc = LLMPERF_ENOMEM;
+
+    memset(bd, 0, sizeof(bd));
+    smp = llmperf__malloc(BAND_SAMPLE * sizeof(double));
+    if (smp == NULL)
+        goto out;
+    rng_seed(&gen, UINT64_C(0x5eed)); /* fixed: same work every call */
+    for (k = 0; k < BAND_SAMPLE; k++)
+        smp[k] = x[rng_below(&gen, n)];
+    sort_d(smp, BAND_SAMPLE);
+    rc = band_plan(smp, n, rk, nr, bd, &nb);
+    if (rc != 0)
+        goto out;
+    rc = LLMPERF_ENOMEM;
+    for (b = 0; b < nb; b++) {
+        bd[b].v = llmperf__malloc(bd[b].cap * sizeof(double));
+        if (bd[b].v == NULL)
+            goto out;
+    }
+    /* pos = number of band ends at or below v: even means the gap
+     * before band pos / 2, odd means inside band pos / 2. Counted without
+     * branches, since which gap a value falls in is unpredictable. */
+    for (k = 0; k <= 2 * BAND_MAX; k++)
+        slot[k] = 0;
+    for (i = 0; i < n; i++) {
+        double v = x[i];
+        size_t pos = 0;
+
+        for (b = 0; b < nb; b++)
+            pos += (size_t)(v >= bd[b].lo) + (size_t)(v > bd[b].hi);
+        slot[pos]++;
+        if ((pos & 1) && band_push(&bd[pos / 2], v) != LLMPERF_OK)
+            goto out;
+    }
+    rc = BAND_MISS;
+    for (b = 0; b < nb; b++) {
+        bd[b].gap = slot[2 * b];
+        below += bd[b].gap;
+        bd[b].below = below;
+        below += bd[b].len;
+        if (rk[bd[b].first] < bd[b].below ||
+            rk[bd[b].end - 1] - bd[b].below >= bd[b].len)
+            goto out;
+    }
+    for (b = 0; b < nb; b++) {
+        rc = band_select(&bd[b], rk, val);
+        if (rc != LLMPERF_OK)
+            goto out;
+    }
+out:
+    for (b = 0; b < BAND_MAX; b++)
+        llmperf__free(bd[b].v);
+    llmperf__free(smp);
+    return rc;
+}
+
+/* Values of the ranks rk[0..nr-1] of a, selected in place. */
+static void rank_values_inplace(double *a, size_t n, const size_t *rk,
+                                size_t nr, double *val)
+{
+    size_t k;
+
+    select_ranks(a, 0, n, rk, nr, depth_budget(n));
+    for (k = 0; k < nr; k++)
+        val[k] = a[rk[k]];
 }
 
 /* A private copy of x: size checked, through the library allocator. */
@@ -494,6 +758,53 @@ static double *copy_d(const double *x, size_t n)
     if (c != NULL)
         memcpy(c, x, n * sizeof(double));
     return c;
+}
+
+/*
+ * The percentiles q[0..nq-1] (already checked) of x[0..n-1], n > 0, into
+ * out. If work is not NULL it is x itself and may be reordered;
+ * otherwise x is only read (bands, or a private copy).
+ */
+static int pct_compute(const double *x, double *work, size_t n,
+                       const double *q, size_t nq, double *out)
+{
+    size_t stack_rk[STACK_RANKS], *rk = NULL, nr = 0;
+    double stack_val[STACK_RANKS], *val = stack_val, *copy = NULL;
+    int rc;
+
+    rc = pct_ranks(n, q, nq, stack_rk, &rk, &nr);
+    if (rc != LLMPERF_OK)
+        return rc;
+    rc = LLMPERF_ENOMEM;
+    if (nr > STACK_RANKS) {
+        val = llmperf__malloc(nr * sizeof(double));
+        if (val == NULL)
+            goto out;
+    }
+    if (work != NULL) {
+        rank_values_inplace(work, n, rk, nr, val);
+    } else {
+        rc = n >= BAND_MIN_N ? rank_values_banded(x, n, rk, nr, val)
+                             : BAND_MISS;
+        if (rc == LLMPERF_ENOMEM)
+            goto out;
+        if (rc == BAND_MISS) {
+            rc = LLMPERF_ENOMEM;
+            copy = copy_d(x, n);
+            if (copy == NULL)
+                goto out;
+            rank_values_inplace(copy, n, rk, nr, val);
+        }
+    }
+    pct_finish(n, q, nq, rk, nr, val, out);
+    rc = LLMPERF_OK;
+out:
+    llmperf__free(copy);
+    if (val != stack_val)
+        llmperf__free(val);
+    if (rk != stack_rk)
+        llmperf__free(rk);
+    return rc;
 }
 
 /* ---- moments -------------------------------------------------------- */
@@ -660,80 +971,6 @@ static void rank_avg(const double *x, size_t n, vtag *vt, double *rk)
 /* ---- bootstrap ------------------------------------------------------ */
 
 /*
- * xoshiro256** (Blackman & Vigna), state filled from splitmix64(seed):
- * a small, fast generator with the same output on every platform.
- */
-typedef struct rng {
-    uint64_t s[4];
-} rng;
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static uint64_t rotl64(uint64_t v, int k)
-{
-    return (v << k) | (v >> (64 - k));
-}
-
-static void rng_seed(rng *r, uint64_t seed)
-{
-    int i;
-
-    for (i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&seed);
-}
-
-static uint64_t rng_next(rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t out = rotl64(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl64(s[3], 45);
-    return out;
-}
-
-/* Full 64 x 64 -> 128-bit product in portable C (high and low words). */
-static void mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
-{
-    uint64_t a0 = a & 0xffffffffu, a1 = a >> 32;
-    uint64_t b0 = b & 0xffffffffu, b1 = b >> 32;
-    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
-
-    *lo = (mid << 32) | (p00 & 0xffffffffu);
-    *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
-}
-
-/*
- * Uniform integer in [0, n), n > 0, by Lemire's multiply-and-reject
- * method: the high word of x * n, retried while the low word falls in
- * the biased sliver below 2^64 mod n. Unbiased, and rarely divides.
- */
-static uint64_t rng_below(rng *r, uint64_t n)
-{
-    uint64_t hi, lo, floor_;
-
-    mul64(rng_next(r), n, &hi, &lo);
-    if (lo < n) {
-        floor_ = (0 - n) % n; /* 2^64 mod n */
-        while (lo < floor_)
-            mul64(rng_next(r), n, &hi, &lo);
-    }
-    return hi;
-}
-
-/*
  * One resample of sorted s[0..n-1] (n draws with replacement, counted in
  * cnt rather than copied) and its percentile at position (i, g).
  */
@@ -774,7 +1011,7 @@ static int boot_interval(double *st, size_t m, double level, double *lo,
 
     q[0] = 100.0 * (1.0 - level) / 2.0;
     q[1] = 100.0 * (1.0 + level) / 2.0;
-    rc = pct_inplace(st, m, q, 2, out);
+    rc = pct_compute(st, st, m, q, 2, out);
     if (rc == LLMPERF_OK) {
         *lo = out[0];
         *hi = out[1];
@@ -788,7 +1025,7 @@ LLMPERF_API int llmperf_stats_percentiles(const double *x, size_t n,
                                           const double *q, size_t nq,
                                           double *out)
 {
-    double *work = NULL, *res = NULL;
+    double stack_res[STACK_RANKS], *res = stack_res;
     size_t j;
     int rc;
 
@@ -801,19 +1038,18 @@ LLMPERF_API int llmperf_stats_percentiles(const double *x, size_t n,
         return LLMPERF_EINVAL;
     if (n == 0)
         return LLMPERF_EUNDEFINED;
-    if (nq > SIZE_MAX / sizeof(double))
-        return LLMPERF_ENOMEM;
-    rc = LLMPERF_ENOMEM;
-    work = copy_d(x, n);
-    res = llmperf__malloc(nq * sizeof(double));
-    if (work == NULL || res == NULL)
-        goto out;
-    rc = pct_inplace(work, n, q, nq, res);
+    if (nq > STACK_RANKS) {
+        if (nq > SIZE_MAX / sizeof(double))
+            return LLMPERF_ENOMEM;
+        res = llmperf__malloc(nq * sizeof(double));
+        if (res == NULL)
+            return LLMPERF_ENOMEM;
+    }
+    rc = pct_compute(x, NULL, n, q, nq, res);
     if (rc == LLMPERF_OK) /* out is written only on success */
         memcpy(out, res, nq * sizeof(double));
-out:
-    llmperf__free(res);
-    llmperf__free(work);
+    if (res != stack_res)
+        llmperf__free(res);
     return rc;
 }
 
