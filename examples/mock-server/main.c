@@ -188,6 +188,7 @@ out:
         event_free(m.load_ev);
     if (m.unload_ev)
         event_free(m.unload_ev);
+    mock_streams_free(&m);
     if (m.slots) {
         int i;
 

@@ -130,6 +130,7 @@ struct mock_token {
     const char *esc; /* JSON-escaped text (no quotes) */
     uint16_t raw_len, esc_len;
     int32_t id;
+    uint8_t nl; /* raw starts with a newline (saves a miss per token) */
 };
 
 /* Build the vocabulary (idempotent). 0 or -1 on allocation failure. */
@@ -214,6 +215,23 @@ struct mock {
     int shutting_down;
     struct mock_stats st;
     int64_t start_wall_s;
+    /* Timed steps of every stream (stream.c): a binary min-heap on the
+     * due time, 1-based, served by the one libevent timer tick_ev, so a
+     * token costs a heap update instead of a libevent timer of its own */
+    struct mock_due *heap;
+    size_t heap_n, heap_cap;
+    struct event *tick_ev;
+    int64_t tick_armed; /* due time tick_ev is armed for; 0: not armed */
+    int in_tick;        /* serving the heap: re-arm once at the end */
+    /* one framed chunk (size line, event, CRLF) for a single write */
+    char *flat;
+    size_t flat_cap;
+};
+
+struct mock_due {
+    int64_t due;
+    struct mock_stream *s;
+    uint32_t gen; /* s->sched_gen when scheduled; else the entry is stale */
 };
 
 /* ---- requests (stream.c) --------------------------------------------- */
@@ -221,6 +239,8 @@ struct mock {
 void mock_handle_request(struct evhttp_request *req, void *arg);
 /* Abort every live stream (shutdown). */
 void mock_abort_all(struct mock *m);
+/* Free the timer heap, its event and the write buffer (at exit). */
+void mock_streams_free(struct mock *m);
 void mock_model_init(struct mock *m);
 
 /* ---- observability (observe.c) ---------------------------------------- */

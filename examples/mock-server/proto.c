@@ -448,6 +448,137 @@ void proto_stream_tokens(struct mock_stream *s,
     }
 }
 
+/* A bounded cursor for proto_stream_tokens_flat: writes past the end
+ * only set the overflow flag, so the caller falls back. */
+struct flat {
+    char *p, *end;
+    int over;
+};
+
+static void flat_add(struct flat *f, const void *src, size_t n)
+{
+    if (f->over || (size_t)(f->end - f->p) < n) {
+        f->over = 1;
+        return;
+    }
+    memcpy(f->p, src, n);
+    f->p += n;
+}
+
+#define FLIT(f, s) flat_add((f), (s), sizeof(s) - 1)
+
+static void flat_i64(struct flat *f, int64_t v)
+{
+    char b[24];
+
+    flat_add(f, b, mock_i64(b, v));
+}
+
+/* s->model_esc: the model name as JSON string contents. 0 or -1. */
+static int ollama_model_esc(struct mock_stream *s)
+{
+    struct evbuffer *tmp = evbuffer_new();
+    size_t n;
+    int rc = -1;
+
+    if (!tmp)
+        return -1;
+    if (mock_json_escape(tmp, s->model, strlen(s->model)) == 0) {
+        n = evbuffer_get_length(tmp);
+        s->model_esc = malloc(n + 1);
+        if (s->model_esc) {
+            evbuffer_remove(tmp, s->model_esc, n);
+            s->model_esc[n] = '\0';
+            s->model_esc_len = n;
+            rc = 0;
+        }
+    }
+    evbuffer_free(tmp);
+    return rc;
+}
+
+size_t proto_stream_tokens_flat(struct mock_stream *s,
+                                const struct mock_token *const *toks, int n,
+                                int64_t upto, int last, char *dst,
+                                size_t cap)
+{
+    struct flat f = {dst, dst + cap, 0};
+    int i, chat = s->proto == PROTO_OPENAI_CHAT;
+
+    switch (s->proto) {
+    case PROTO_OPENAI_COMPLETIONS:
+    case PROTO_OPENAI_CHAT:
+        if (!s->head)
+            return 0; /* built by the first event, on the evbuffer path */
+        FLIT(&f, "data: ");
+        flat_add(&f, s->head, s->head_len);
+        if (chat)
+            FLIT(&f, ",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"");
+        else
+            FLIT(&f, ",\"choices\":[{\"index\":0,\"text\":\"");
+        for (i = 0; i < n; i++)
+            flat_add(&f, toks[i]->esc, toks[i]->esc_len);
+        if (chat)
+            FLIT(&f, "\"}");
+        else
+            FLIT(&f, "\"");
+        if (last) {
+            const char *fr = finish_reason(s);
+
+            FLIT(&f, ",\"logprobs\":null,\"finish_reason\":\"");
+            flat_add(&f, fr, strlen(fr));
+            FLIT(&f, "\"}]}\n\n");
+        } else {
+            FLIT(&f, ",\"logprobs\":null,\"finish_reason\":null}]}\n\n");
+        }
+        break;
+    case PROTO_LLAMACPP:
+        if (s->timings_per_token)
+            return 0;
+        FLIT(&f, "data: {\"index\":0,\"content\":\"");
+        for (i = 0; i < n; i++)
+            flat_add(&f, toks[i]->esc, toks[i]->esc_len);
+        FLIT(&f, "\",\"tokens\":[");
+        for (i = 0; i < n; i++) {
+            if (i)
+                FLIT(&f, ",");
+            flat_i64(&f, toks[i]->id);
+        }
+        FLIT(&f, "],\"stop\":false,\"id_slot\":-1,\"tokens_predicted\":");
+        flat_i64(&f, upto);
+        FLIT(&f, ",\"tokens_evaluated\":");
+        flat_i64(&f, s->prompt_tokens);
+        FLIT(&f, "}\n\n");
+        break;
+    case PROTO_OLLAMA_GENERATE:
+    case PROTO_OLLAMA_CHAT: {
+        char tb[48];
+
+        if (!s->model_esc && ollama_model_esc(s) != 0)
+            return 0;
+        FLIT(&f, "{\"model\":\"");
+        flat_add(&f, s->model_esc, s->model_esc_len);
+        FLIT(&f, "\",\"created_at\":\"");
+        flat_add(&f, tb, mock_format_time(tb, sizeof(tb), mock_wall_ns()));
+        FLIT(&f, "\",");
+        if (s->proto == PROTO_OLLAMA_CHAT)
+            FLIT(&f, "\"message\":{\"role\":\"assistant\",\"content\":\"");
+        else
+            FLIT(&f, "\"response\":\"");
+        for (i = 0; i < n; i++)
+            flat_add(&f, toks[i]->esc, toks[i]->esc_len);
+        if (s->proto == PROTO_OLLAMA_CHAT)
+            FLIT(&f, "\"},\"done\":false}\n");
+        else
+            FLIT(&f, "\",\"done\":false}\n");
+        break;
+    }
+    default: /* TGI: a logprob drawn and printed per token */
+        return 0;
+    }
+    return f.over ? 0 : (size_t)(f.p - dst);
+}
+
 void proto_stream_close(struct mock_stream *s, struct evbuffer *out)
 {
     switch (s->proto) {

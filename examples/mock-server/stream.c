@@ -6,18 +6,26 @@
  * stream, the end (or the client going away) and the ground-truth log
  * line.
  *
- * Where the write timestamps come from: a chunk is appended to the
- * connection's libevent output buffer and then written to the socket at
- * once (evbuffer_write, i.e. writev(2)) instead of waiting for the next
- * loop turn. chunk_ns is CLOCK_MONOTONIC read immediately before that
- * writev: the instant the bytes are handed to the kernel. Taking it
+ * Where the write timestamps come from: a chunk is framed (size line,
+ * event, CRLF) into one flat buffer and written to the socket at once
+ * with send(2) when nothing is queued on the connection, or appended to
+ * the connection's libevent output buffer and flushed at once
+ * (evbuffer_write, writev(2)) when something is; never left for the
+ * next loop turn. chunk_ns is CLOCK_MONOTONIC read immediately before
+ * that call: the instant the bytes are handed to the kernel. Taking it
  * before (not after) the call keeps causality for the client, which may
- * read the bytes on another core before writev has even returned here:
- * a client's arrival time is never earlier than chunk_ns. When the
- * socket buffer is full the rest stays queued in libevent and the chunk
- * counts in chunks_backlogged. Non-streamed bodies and the final
+ * read the bytes on another core before the call has even returned
+ * here: a client's arrival time is never earlier than chunk_ns. When
+ * the socket buffer is full the rest stays queued in libevent and the
+ * chunk counts in chunks_backlogged. Non-streamed bodies and the final
  * "0\r\n\r\n" of a chunked reply are written by libevent itself; for
  * those the timestamp is the hand-off to the output buffer.
+ *
+ * Cost per token matters (the mock must sustain thousands of streams on
+ * one core): all timed steps share one libevent timer and a heap (see
+ * on_tick), hot events are formatted without evbuffers or printf
+ * (proto_stream_tokens_flat), and the fields a token touches sit
+ * together at the start of struct mock_stream.
  */
 #include <math.h>
 #include <netinet/in.h>
@@ -33,6 +41,15 @@
 
 #define LIT(out, s) evbuffer_add((out), (s), sizeof(s) - 1)
 #define LINGER_MAX 2000 /* 1 ms polls before a lingering close gives up */
+/* Steps due within this much of the one that fired are served with it.
+ * With thousands of streams whose deadlines are spread evenly, waking
+ * for each deadline on its own (a timer re-armed every few µs, one loop
+ * turn each) cost this VM three times the CPU of the writes themselves;
+ * 0.1 ms of coalescing removes that, and a token is then at most 0.1 ms
+ * early, never later because of it. */
+#define COALESCE_NS 100000
+#define FLAT_HEAD 16   /* room for the chunk-size line before an event */
+#define FLAT_MIN 65536 /* initial size of the flat write buffer */
 
 static void on_timer(evutil_socket_t fd, short what, void *arg);
 static void finish(struct mock_stream *s, int outcome);
@@ -51,9 +68,10 @@ static void stream_free(struct mock_stream *s)
     free(s->prompt);
     free(s->echo);
     free(s->head);
-    free((void *)s->pend);
-    free(s->chunk_ns);
-    free(s->chunk_tok);
+    free(s->model_esc);
+    if (s->pend != s->pend_in)
+        free((void *)s->pend);
+    free(s->chunks);
     if (s->text)
         evbuffer_free(s->text);
     free(s);
@@ -63,11 +81,18 @@ static struct mock_stream *stream_new(struct mock *m,
                                       struct evhttp_request *req, int proto,
                                       const char *endpoint)
 {
-    struct mock_stream *s = calloc(1, sizeof(*s));
+    /* cache-line aligned: the hot block at the start of the struct
+     * then spans as few lines as possible */
+    size_t size = (sizeof(struct mock_stream) + 63) & ~(size_t)63;
+    struct mock_stream *s = aligned_alloc(64, size);
 
     if (!s)
         return NULL;
-    s->pend = calloc((size_t)m->cfg.tokens_per_chunk, sizeof(*s->pend));
+    memset(s, 0, size);
+    if (m->cfg.tokens_per_chunk <= MOCK_PEND_INLINE)
+        s->pend = s->pend_in;
+    else
+        s->pend = calloc((size_t)m->cfg.tokens_per_chunk, sizeof(*s->pend));
     s->text = evbuffer_new();
     if (!s->pend || !s->text) {
         stream_free(s);
@@ -76,6 +101,16 @@ static struct mock_stream *stream_new(struct mock *m,
     s->m = m;
     s->req = req;
     s->evcon = evhttp_request_get_connection(req);
+    if (s->evcon) {
+        s->bev = evhttp_connection_get_bufferevent(s->evcon);
+        s->out = bufferevent_get_output(s->bev);
+        s->fd = bufferevent_getfd(s->bev);
+    }
+    if (!s->bev || !s->out || s->fd < 0) {
+        s->bev = NULL; /* emit_flat then goes through libevent */
+        s->out = NULL;
+        s->fd = -1;
+    }
     s->proto = proto;
     s->endpoint = endpoint;
     s->slot = -1;
@@ -93,20 +128,15 @@ static void record_chunk(struct mock_stream *s, int64_t t, int ntok)
 {
     if (s->n_chunks == s->cap_chunks) {
         size_t cap = s->cap_chunks ? s->cap_chunks * 2 : 32;
-        int64_t *a = realloc(s->chunk_ns, cap * sizeof(*a));
-        int32_t *b;
+        struct mock_chunk *a = realloc(s->chunks, cap * sizeof(*a));
 
         if (!a)
             return;
-        s->chunk_ns = a;
-        b = realloc(s->chunk_tok, cap * sizeof(*b));
-        if (!b)
-            return;
-        s->chunk_tok = b;
+        s->chunks = a;
         s->cap_chunks = cap;
     }
-    s->chunk_ns[s->n_chunks] = t;
-    s->chunk_tok[s->n_chunks] = ntok;
+    s->chunks[s->n_chunks].ns = t;
+    s->chunks[s->n_chunks].tok = ntok;
     s->n_chunks++;
     s->m->st.chunks++;
 }
@@ -140,8 +170,10 @@ static int64_t flush_now(struct mock_stream *s)
     evbuffer_freeze(out, 1);
     if (evbuffer_get_length(out) == 0) {
         bufferevent_disable(bev, EV_WRITE);
+        s->queued = 0;
     } else {
         s->backlogged++;
+        s->queued = 1;
         bufferevent_enable(bev, EV_WRITE);
     }
     return t;
@@ -179,60 +211,141 @@ static void send_headers(struct mock_stream *s)
     s->headers_ns = flush_now(s);
 }
 
-/* Write buf as one chunk carrying ntok tokens; due is when the newest
- * token in it was scheduled (for the lag statistics). */
+/* Room for len bytes of event after FLAT_HEAD in m->flat (plus the
+ * CRLF). Grows only for unusually large events, never per chunk in the
+ * steady state. Returns 0 or -1. */
+static int flat_reserve(struct mock *m, size_t len)
+{
+    size_t need = FLAT_HEAD + len + 2, cap = m->flat_cap;
+    char *p;
+
+    if (need <= cap)
+        return 0;
+    if (cap < FLAT_MIN)
+        cap = FLAT_MIN;
+    while (cap < need)
+        cap *= 2;
+    p = realloc(m->flat, cap);
+    if (!p)
+        return -1;
+    m->flat = p;
+    m->flat_cap = cap;
+    return 0;
+}
+
+static void lag_account(struct mock_stream *s, int64_t t, int64_t due)
+{
+    struct mock_stats *st = &s->m->st;
+    int64_t lag = t - due;
+
+    if (lag < 0)
+        lag = 0;
+    if (lag > s->lag_max_ns)
+        s->lag_max_ns = lag;
+    if (lag > st->lag_max_ns)
+        st->lag_max_ns = lag;
+    st->lag_sum_ns += lag;
+    st->lag_n++;
+}
+
+/* Write the event at m->flat + FLAT_HEAD (len bytes) as one chunk
+ * carrying ntok tokens; due is when the newest token in it was
+ * scheduled (for the lag statistics).
+ *
+ * The chunk-size line is put in front of the event and the CRLF after
+ * it, so the framed chunk is one contiguous run of bytes. When nothing
+ * is queued on the connection it goes out with one send(2) on the
+ * socket, bypassing libevent's buffers entirely (what the socket does
+ * not take is queued in the output buffer and libevent drains it).
+ * Otherwise it is appended behind the queued bytes, as evhttp would,
+ * and flushed at once. chunk_ns is read immediately before the write
+ * in both cases. */
+static void emit_flat(struct mock_stream *s, size_t len, int ntok,
+                      int64_t due)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *body = s->m->flat + FLAT_HEAD, *p = body;
+    size_t n = len, total;
+    int64_t t;
+
+    if (s->gone || !s->req || len == 0)
+        return;
+    if (!s->headers_sent)
+        send_headers(s);
+    if (s->chunked) {
+        /* the chunk-size line, without printf */
+        *--p = '\n';
+        *--p = '\r';
+        do {
+            *--p = hex[n & 15];
+            n >>= 4;
+        } while (n);
+        body[len++] = '\r';
+        body[len++] = '\n';
+    }
+    total = (size_t)(body + len - p);
+    if (!s->evcon) {
+        t = mock_now_ns();
+    } else if (s->out &&
+               (!s->queued || evbuffer_get_length(s->out) == 0)) {
+        ssize_t w;
+
+        s->queued = 0;
+        t = mock_now_ns();
+        w = send(s->fd, p, total, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (w < 0)
+            w = 0; /* EAGAIN, or an error libevent will report */
+        if ((size_t)w < total) {
+            evbuffer_add(s->out, p + w, total - (size_t)w);
+            s->backlogged++;
+            s->queued = 1;
+            bufferevent_enable(s->bev, EV_WRITE);
+        }
+    } else {
+        evbuffer_add(bufferevent_get_output(
+                         evhttp_connection_get_bufferevent(s->evcon)),
+                     p, total);
+        t = flush_now(s);
+    }
+    record_chunk(s, t, ntok);
+    if (ntok > 0 && due > 0)
+        lag_account(s, t, due);
+}
+
+/* emit_flat for an event built in an evbuffer (drained). */
 static void emit(struct mock_stream *s, struct evbuffer *buf, int ntok,
                  int64_t due)
 {
-    struct mock_stats *st = &s->m->st;
-    int64_t t, lag;
+    size_t len = evbuffer_get_length(buf);
+    int64_t t;
 
-    if (s->gone || !s->req || evbuffer_get_length(buf) == 0) {
-        evbuffer_drain(buf, evbuffer_get_length(buf));
+    if (s->gone || !s->req || len == 0) {
+        evbuffer_drain(buf, len);
         return;
     }
+    if (flat_reserve(s->m, len) == 0) {
+        evbuffer_remove(buf, s->m->flat + FLAT_HEAD, len);
+        emit_flat(s, len, ntok, due);
+        return;
+    }
+    /* no memory for a flat copy: frame it in libevent's buffers */
     if (!s->headers_sent)
         send_headers(s);
     if (s->evcon) {
-        /* What evhttp_send_reply_chunk() does, minus re-arming the write
-         * event for every chunk: frame the chunk into the connection's
-         * output buffer ourselves (evhttp's chunked flag is private, the
-         * header it set is not). */
         struct evbuffer *out = bufferevent_get_output(
             evhttp_connection_get_bufferevent(s->evcon));
 
-        if (s->chunked) {
-            static const char hex[] = "0123456789abcdef";
-            size_t len = evbuffer_get_length(buf);
-            char line[24], *p = line + sizeof(line);
-
-            /* the chunk-size line, without printf */
-            *--p = '\n';
-            *--p = '\r';
-            do {
-                *--p = hex[len & 15];
-                len >>= 4;
-            } while (len);
-            evbuffer_add(out, p, (size_t)(line + sizeof(line) - p));
-        }
+        if (s->chunked)
+            evbuffer_add_printf(out, "%zx\r\n", len);
         evbuffer_add_buffer(out, buf);
         if (s->chunked)
-            evbuffer_add(out, "\r\n", 2);
+            LIT(out, "\r\n");
     }
     evbuffer_drain(buf, evbuffer_get_length(buf));
     t = flush_now(s);
     record_chunk(s, t, ntok);
-    if (ntok > 0 && due > 0) {
-        lag = t - due;
-        if (lag < 0)
-            lag = 0;
-        if (lag > s->lag_max_ns)
-            s->lag_max_ns = lag;
-        if (lag > st->lag_max_ns)
-            st->lag_max_ns = lag;
-        st->lag_sum_ns += lag;
-        st->lag_n++;
-    }
+    if (ntok > 0 && due > 0)
+        lag_account(s, t, due);
 }
 
 static void end_reply(struct mock_stream *s)
@@ -300,6 +413,23 @@ static void write_pending(struct mock_stream *s, int last)
     s->n_pend = 0;
     if (!s->streaming || s->gone)
         return;
+    if (upto > 0 && (s->m->cfg.chunk_mode == CHUNK_MERGE || n == 1) &&
+        s->proto != PROTO_TGI) {
+        /* the hot path: the event formatted straight into the flat
+         * buffer (room for the widest pieces is kept at all times) */
+        struct mock *m = s->m;
+        size_t len;
+
+        if (flat_reserve(m, 256 + (size_t)n * 64) == 0) {
+            len = proto_stream_tokens_flat(s, s->pend, n, upto + n, last,
+                                           m->flat + FLAT_HEAD,
+                                           m->flat_cap - FLAT_HEAD - 2);
+            if (len > 0) {
+                emit_flat(s, len, n, s->due_ns);
+                return;
+            }
+        }
+    }
     if (upto == 0)
         proto_stream_open(s, buf);
     if (s->m->cfg.chunk_mode == CHUNK_MERGE && s->proto != PROTO_TGI) {
@@ -371,6 +501,8 @@ static void fault_disconnect(struct mock_stream *s)
     evhttp_connection_free(evcon);
     s->req = NULL;
     s->evcon = NULL;
+    s->out = NULL;
+    s->bev = NULL;
     finish(s, OUT_DISCONNECT);
 }
 
@@ -476,20 +608,193 @@ static int64_t stall_after(struct mock_stream *s, int64_t i)
 
 /* ---- the timer chain --------------------------------------------------- */
 
-/* Arm the timer for an absolute CLOCK_MONOTONIC time. libevent timers
- * are relative, so the delay is recomputed from the absolute target
- * each time: lateness never accumulates along a stream. */
-static void schedule(struct mock_stream *s, int64_t due)
+/* Timed steps (slow-headers hold, prefill, every token) wait in one
+ * binary min-heap on their absolute CLOCK_MONOTONIC due time, served by
+ * a single libevent timer armed for the earliest. A token thus costs a
+ * heap update of a few compares instead of adding, firing and
+ * dispatching a libevent timer of its own. The entries hold the due
+ * time next to the pointer and the heap keeps no index inside the
+ * streams, so sifting touches no stream: with thousands of streams each
+ * touch is a cache miss, and those misses were most of the user-space
+ * time per token. The price is lazy removal: an entry whose generation
+ * no longer matches its stream's is stale and skipped, and a finished
+ * stream that still has entries stays allocated until they are popped
+ * (heap_refs). */
+
+static void heap_down(struct mock *m, size_t i)
 {
-    int64_t d = due - mock_now_ns();
+    struct mock_due d = m->heap[i];
+    size_t c;
+
+    while ((c = 2 * i) <= m->heap_n) {
+        if (c < m->heap_n && m->heap[c + 1].due < m->heap[c].due)
+            c++;
+        if (m->heap[c].due >= d.due)
+            break;
+        m->heap[i] = m->heap[c];
+        i = c;
+    }
+    m->heap[i] = d;
+}
+
+static struct mock_due heap_pop(struct mock *m)
+{
+    struct mock_due top = m->heap[1];
+
+    m->heap[1] = m->heap[m->heap_n];
+    m->heap_n--;
+    if (m->heap_n > 1)
+        heap_down(m, 1);
+    top.s->heap_refs--;
+    return top;
+}
+
+static int heap_push(struct mock *m, struct mock_stream *s, int64_t due)
+{
+    struct mock_due d;
+    size_t i;
+
+    if (m->heap_n + 1 >= m->heap_cap) {
+        size_t cap = m->heap_cap ? m->heap_cap * 2 : 1024;
+        struct mock_due *h = realloc(m->heap, cap * sizeof(*h));
+
+        if (!h)
+            return -1;
+        m->heap = h;
+        m->heap_cap = cap;
+    }
+    d.due = due;
+    d.s = s;
+    d.gen = s->sched_gen;
+    i = ++m->heap_n;
+    while (i > 1 && m->heap[i / 2].due > due) {
+        m->heap[i] = m->heap[i / 2];
+        i /= 2;
+    }
+    m->heap[i] = d;
+    s->heap_refs++;
+    return 0;
+}
+
+/* Arm the tick for the earliest due time, unless it already is armed
+ * for that or earlier (an early tick finds nothing due and re-arms).
+ * libevent timers are relative: the delay is recomputed from the
+ * absolute target, so lateness never accumulates along a stream. */
+static void tick_arm(struct mock *m, int64_t now)
+{
+    int64_t due, d;
     struct timeval tv;
 
-    s->due_ns = due;
+    if (m->in_tick || m->heap_n == 0)
+        return;
+    due = m->heap[1].due;
+    if (m->tick_armed > 0 && m->tick_armed <= due)
+        return;
+    d = due - now;
     if (d < 0)
         d = 0;
-    tv.tv_sec = (long)(d / 1000000000);
-    tv.tv_usec = (long)((d % 1000000000) / 1000);
-    evtimer_add(&s->timer, &tv);
+    d = (d + 999) / 1000; /* µs, rounded up: never before the due time */
+    tv.tv_sec = (long)(d / 1000000);
+    tv.tv_usec = (long)(d % 1000000);
+    if (evtimer_add(m->tick_ev, &tv) == 0)
+        m->tick_armed = due;
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct mock *m = arg;
+    int64_t now = mock_now_ns();
+    size_t budget = m->heap_n;
+
+    (void)fd;
+    (void)what;
+    m->tick_armed = 0;
+    m->in_tick = 1;
+    /* Serve every step that is due, or due within COALESCE_NS,
+     * re-reading the clock only when the earliest is not due by the
+     * last reading. Each stream is served at most about once per tick
+     * (budget), so a mock that has fallen behind still returns to the
+     * loop for its sockets. */
+    while (m->heap_n > 0 && budget-- > 0) {
+        struct mock_due d;
+
+        if (m->heap[1].due > now + COALESCE_NS) {
+            now = mock_now_ns();
+            if (m->heap[1].due > now + COALESCE_NS)
+                break;
+        }
+        d = heap_pop(m);
+        if (m->heap_n >= 3) {
+            /* the next streams served (the root and, one step later,
+             * one of its children): their hot lines load while this one
+             * is served; each would be a cache miss otherwise */
+            const char *n = (const char *)m->heap[1].s;
+            const char *a = (const char *)m->heap[2].s;
+            const char *b = (const char *)m->heap[3].s;
+
+            __builtin_prefetch(n);
+            __builtin_prefetch(n + 64);
+            __builtin_prefetch(n + 128);
+            __builtin_prefetch(n + 192);
+            __builtin_prefetch(a);
+            __builtin_prefetch(a + 64);
+            __builtin_prefetch(b);
+            __builtin_prefetch(b + 64);
+        }
+        if (d.gen == d.s->sched_gen)
+            on_timer(-1, 0, d.s);
+        else if (d.s->state == ST_DONE && d.s->heap_refs == 0)
+            stream_free(d.s); /* finished while it waited here */
+    }
+    m->in_tick = 0;
+    tick_arm(m, mock_now_ns());
+}
+
+/* Run s's next step at the absolute CLOCK_MONOTONIC time due. */
+static void schedule(struct mock_stream *s, int64_t due)
+{
+    struct mock *m = s->m;
+
+    s->due_ns = due;
+    s->sched_gen++; /* any earlier entry of s is stale now */
+    if (!m->tick_ev)
+        m->tick_ev = evtimer_new(m->base, on_tick, m);
+    if (m->tick_ev && heap_push(m, s, due) == 0) {
+        if (!m->in_tick)
+            tick_arm(m, mock_now_ns());
+        return;
+    }
+    {
+        /* out of memory for the heap: the stream's own timer */
+        int64_t d = due - mock_now_ns();
+        struct timeval tv;
+
+        if (d < 0)
+            d = 0;
+        tv.tv_sec = (long)(d / 1000000000);
+        tv.tv_usec = (long)((d % 1000000000) / 1000);
+        evtimer_add(&s->timer, &tv);
+    }
+}
+
+void mock_streams_free(struct mock *m)
+{
+    /* after mock_abort_all: only finished streams are left in here */
+    while (m->heap && m->heap_n > 0) {
+        struct mock_due d = heap_pop(m);
+
+        if (d.s->state == ST_DONE && d.s->heap_refs == 0)
+            stream_free(d.s);
+    }
+    if (m->tick_ev)
+        event_free(m->tick_ev);
+    m->tick_ev = NULL;
+    free(m->heap);
+    m->heap = NULL;
+    m->heap_n = m->heap_cap = 0;
+    free(m->flat);
+    m->flat = NULL;
+    m->flat_cap = 0;
 }
 
 static void gen_token(struct mock_stream *s)
@@ -509,7 +814,7 @@ static void gen_token(struct mock_stream *s)
          * text; other streams need not keep it */
         if (s->keep_text)
             evbuffer_add(s->text, tok->esc, tok->esc_len);
-        if (tok->raw[0] == '\n')
+        if (tok->nl)
             s->has_newline = 1;
     }
     if (i == 1)
@@ -666,6 +971,8 @@ static void on_close(struct evhttp_connection *evcon, void *arg)
         evhttp_request_free(s->req);
     s->req = NULL;
     s->evcon = NULL;
+    s->out = NULL;
+    s->bev = NULL;
     s->gone = 1;
     s->m->st.client_disconnects++;
     finish(s, OUT_CLIENT_GONE);
@@ -673,18 +980,26 @@ static void on_close(struct evhttp_connection *evcon, void *arg)
 
 /* ---- the end ----------------------------------------------------------- */
 
-static void log_i64_array(struct evbuffer *out, const int64_t *a, size_t n)
+/* "[a,b,...]" of the chunks' times (tok 0) or token counts (tok 1),
+ * formatted in blocks on the stack rather than one add per number. */
+static void log_chunk_array(struct evbuffer *out,
+                            const struct mock_chunk *c, size_t n, int tok)
 {
-    char b[24];
-    size_t i;
+    char b[1024];
+    size_t i, k = 0;
 
-    LIT(out, "[");
+    b[k++] = '[';
     for (i = 0; i < n; i++) {
+        if (k > sizeof(b) - 32) {
+            evbuffer_add(out, b, k);
+            k = 0;
+        }
         if (i)
-            LIT(out, ",");
-        evbuffer_add(out, b, mock_i64(b, a[i]));
+            b[k++] = ',';
+        k += mock_i64(b + k, tok ? c[i].tok : c[i].ns);
     }
-    LIT(out, "]");
+    b[k++] = ']';
+    evbuffer_add(out, b, k);
 }
 
 static void log_line(struct mock_stream *s)
@@ -692,8 +1007,6 @@ static void log_line(struct mock_stream *s)
     struct mock *m = s->m;
     struct evbuffer *out = evbuffer_new();
     int64_t qwait = 0;
-    size_t i;
-    char b[24];
 
     if (!out)
         return;
@@ -741,14 +1054,10 @@ static void log_line(struct mock_stream *s)
         (long long)s->target, m->cfg.tokens_per_chunk,
         m->cfg.chunk_mode == CHUNK_MERGE ? "merge" : "burst", s->backlogged,
         (long long)s->lag_max_ns);
-    log_i64_array(out, s->chunk_ns, s->n_chunks);
-    LIT(out, ",\"chunk_tokens\":[");
-    for (i = 0; i < s->n_chunks; i++) {
-        if (i)
-            LIT(out, ",");
-        evbuffer_add(out, b, mock_i64(b, s->chunk_tok[i]));
-    }
-    LIT(out, "]}\n");
+    log_chunk_array(out, s->chunks, s->n_chunks, 0);
+    LIT(out, ",\"chunk_tokens\":");
+    log_chunk_array(out, s->chunks, s->n_chunks, 1);
+    LIT(out, "}\n");
     mock_log_write(m, out);
     evbuffer_free(out);
 }
@@ -761,6 +1070,7 @@ static void finish(struct mock_stream *s, int outcome)
     if (s->state == ST_DONE)
         return;
     evtimer_del(&s->timer);
+    s->sched_gen++; /* its heap entries, if any, are stale */
     s->end_ns = mock_now_ns();
     if (outcome == OUT_OK && !s->gone && apply_faults(s, s->target, 1))
         return; /* a fault due beyond the last token ended it */
@@ -824,7 +1134,8 @@ static void finish(struct mock_stream *s, int outcome)
         s->all_next->all_prev = s->all_prev;
     if (s->slot >= 0)
         sched_release(m, s);
-    stream_free(s);
+    if (s->heap_refs == 0)
+        stream_free(s); /* else on_tick frees it when its entry pops */
 }
 
 void mock_abort_all(struct mock *m)

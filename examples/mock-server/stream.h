@@ -31,18 +31,62 @@ enum mock_outcome {
     OUT_SHUTDOWN      /* the mock was stopped */
 };
 
+/* One write of a response: when it was handed to the kernel and how
+ * many tokens it carried (the log's chunk_ns[] and chunk_tokens[]). */
+struct mock_chunk {
+    int64_t ns;
+    int32_t tok;
+};
+
+#define MOCK_PEND_INLINE 16 /* pending tokens held inside the stream */
+
 struct mock_stream {
+    /* ---- hot: touched for every token; kept together so that a token
+     * costs few cache lines with thousands of streams ---- */
     struct mock *m;
+    int state;
+    int proto;
+    int64_t generated;
+    int64_t target;
+    int64_t due_ns;
+    uint32_t sched_gen;  /* bumped per schedule; older heap entries stale */
+    int heap_refs;       /* entries of this stream in m->heap */
+    int n_pend;
+    int n_faults;
+    int keep_text;       /* the full text is needed at the end */
+    int has_newline;
+    int streaming;
+    int finish_length;   /* 1: stopped by max tokens, 0: natural stop */
+    int gone;
+    int headers_sent;
+    int chunked;         /* reply uses chunked encoding (HTTP/1.1) */
+    int backlogged;
+    int queued;          /* bytes may wait in out: check before a send */
+    const struct mock_token **pend; /* tokens generated, not yet written */
+    struct mock_rng rng; /* text */
+    int64_t first_token_ns, last_token_ns;
     struct evhttp_request *req;
     struct evhttp_connection *evcon;
-    struct event timer;
+    /* evcon's bufferevent, its output buffer and socket, looked up once
+     * (valid while evcon is set; NULL/-1 before) */
+    struct bufferevent *bev;
+    struct evbuffer *out;
+    int fd;
+    struct mock_chunk *chunks; /* ground truth of writes */
+    size_t n_chunks, cap_chunks;
+    int64_t lag_max_ns;
+    char *head;          /* OpenAI: the constant start of every chunk */
+    size_t head_len;
+    const struct mock_token *pend_in[MOCK_PEND_INLINE];
+
+    /* ---- the rest ---- */
+    char *model_esc;     /* Ollama: the model name JSON-escaped, once */
+    size_t model_esc_len;
+    struct event timer;  /* only the disconnect fault's linger polls */
     struct mock_stream *q_next;
     struct mock_stream *all_prev, *all_next;
     uint64_t seq;
-    int proto;
     const char *endpoint; /* literal */
-    int streaming;
-    int state;
     int outcome;
     int status;
 
@@ -68,46 +112,24 @@ struct mock_stream {
     double temperature;
 
     /* ---- plan ---- */
-    int64_t target;      /* tokens to generate */
-    int finish_length;   /* 1: stopped by max tokens, 0: natural stop */
     struct mock_fault faults[MOCK_MAX_FAULTS];
-    int n_faults;
     char fault_desc[160];
-    struct mock_rng rng; /* text */
     char oid[48];        /* OpenAI / chat id */
-    char *head;          /* OpenAI: the constant start of every chunk */
-    size_t head_len;
-    int keep_text;       /* the full text is needed at the end */
     int64_t created;     /* unix seconds */
 
     /* ---- progress ---- */
     int slot;
     int64_t cached_tokens;
     int64_t n_eval;
-    int64_t generated;
-    const struct mock_token **pend; /* tokens generated, not yet written */
-    int n_pend;
-    int64_t pend_due;    /* scheduled time of the oldest pending token */
     struct evbuffer *text; /* JSON-escaped output so far */
-    int has_newline;
-    int headers_sent;
-    int chunked;       /* reply uses chunked encoding (HTTP/1.1) */
-    int gone;
     int malformed_body;  /* non-streaming: malformed fault struck */
 
     /* ---- timeline (CLOCK_MONOTONIC ns) ---- */
     int64_t recv_ns, admit_ns, dispatch_ns, headers_ns;
     int64_t prefill_start_ns, prefill_end_ns;
-    int64_t first_token_ns, last_token_ns, end_ns;
+    int64_t end_ns;
     int64_t load_ns;
-    int64_t due_ns;
 
-    /* ---- ground truth of writes ---- */
-    int64_t *chunk_ns;
-    int32_t *chunk_tok;
-    size_t n_chunks, cap_chunks;
-    int64_t lag_max_ns;
-    int backlogged;
     int log_slot;  /* slot for the log (s->slot is cleared on release) */
     int counted;   /* counted in m->in_flight */
 };
@@ -131,6 +153,14 @@ void proto_stream_open(struct mock_stream *s, struct evbuffer *out);
 void proto_stream_tokens(struct mock_stream *s,
                          const struct mock_token *const *toks, int n,
                          int64_t upto, int last, struct evbuffer *out);
+/* The same event as proto_stream_tokens, written as flat bytes into
+ * dst[0..cap) for the protocols whose per-token events are hot (OpenAI,
+ * llama.cpp without timings). Returns the length, or 0 when this event
+ * has no flat form or does not fit: then use proto_stream_tokens. */
+size_t proto_stream_tokens_flat(struct mock_stream *s,
+                                const struct mock_token *const *toks, int n,
+                                int64_t upto, int last, char *dst,
+                                size_t cap);
 /* Streaming: everything after the last token event (done line, final
  * event, usage chunk, [DONE]). */
 void proto_stream_close(struct mock_stream *s, struct evbuffer *out);

@@ -120,6 +120,7 @@ static void set_token(struct mock_token *t, const char *raw, const char *esc,
     t->raw_len = (uint16_t)strlen(raw);
     t->esc_len = (uint16_t)strlen(esc);
     t->id = id;
+    t->nl = raw[0] == '\n';
 }
 
 int mock_vocab_init(int kind)

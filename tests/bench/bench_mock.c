@@ -48,8 +48,8 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* utime + stime of pid, in seconds. */
-static double proc_cpu_s(pid_t pid)
+/* utime + stime of pid, in seconds; the utime part in *user_s. */
+static double proc_cpu_s(pid_t pid, double *user_s)
 {
     char path[64], buf[1024], *p;
     unsigned long ut = 0, st = 0;
@@ -73,6 +73,7 @@ static double proc_cpu_s(pid_t pid)
         p = strchr(p + 1, ' ');
     if (!p || sscanf(p, " %lu %lu", &ut, &st) != 2)
         return -1;
+    *user_s = (double)ut / (double)sysconf(_SC_CLK_TCK);
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
@@ -179,6 +180,7 @@ int main(int argc, char **argv)
     long events_at_start = 0, responses_at_start = 0, errors = 0;
     int64_t t0, t_start = 0, t_end;
     double cpu0 = 0, cpu1, self0 = 0, self1, gen0 = 0, gen1;
+    double user0 = 0, user1 = 0;
     char *m0 = NULL, *m1 = NULL;
 
     for (i = 1; i + 1 < argc; i += 2) {
@@ -274,7 +276,7 @@ int main(int argc, char **argv)
         /* measure once every stream is running, after a 1 s warm-up */
         if (!t_start && connected == streams && t - t0 > 1000000000LL) {
             t_start = t;
-            cpu0 = proc_cpu_s(pid);
+            cpu0 = proc_cpu_s(pid, &user0);
             self0 = self_cpu_s();
             events_at_start = total_events;
             responses_at_start = responses;
@@ -348,7 +350,7 @@ int main(int argc, char **argv)
             }
         }
     }
-    cpu1 = proc_cpu_s(pid);
+    cpu1 = proc_cpu_s(pid, &user1);
     self1 = self_cpu_s();
     m1 = get_metrics(port);
     {
@@ -372,8 +374,13 @@ int main(int argc, char **argv)
         printf("  tokens/s written by the mock:  %.0f\n", (gen1 - gen0) / dt);
         printf("  tokens/s received by client:   %.0f (ideal %.0f)\n", tok_rx,
                (double)streams * 1000.0 / decode_ms);
-        printf("  mock CPU: %.1f%% of one core -> %.0f tokens per CPU-second"
-               "\n", 100 * mock_cpu,
+        printf("  writes/s (chunks) by the mock: %.0f\n",
+               (metric(m1, "llmperf_mock_chunks_written_total") -
+                metric(m0, "llmperf_mock_chunks_written_total")) / dt);
+        printf("  mock CPU: %.1f%% of one core (user %.1f%%, kernel %.1f%%)"
+               " -> %.0f tokens per CPU-second\n", 100 * mock_cpu,
+               100 * (user1 - user0) / dt,
+               100 * (mock_cpu - (user1 - user0) / dt),
                mock_cpu > 0 ? (gen1 - gen0) / dt / mock_cpu : 0);
         printf("  client CPU: %.1f%% of one core\n",
                100 * (self1 - self0) / dt);
