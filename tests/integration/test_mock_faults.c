@@ -151,12 +151,15 @@ static void test_stall(void **state)
     assert_int_equal(c->x.rc, CURLE_OK);
     assert_int_equal(c->ev->n, 8);
     assert_true(c->ev->done);
+    /* Client arrival times, not the mock's write times: a busy machine
+     * may deliver token 1 late and so shorten the measured gap a little.
+     * The margins still tell a 400 ms stall from a normal gap. */
     for (i = 1; i < 8; i++) {
         gap = (double)(c->ev->t[i] - c->ev->t[i - 1]) / 1e6;
         if (i == 2)
-            assert_true(gap >= 400 && gap < 500);
+            assert_true(gap >= 350 && gap < 1000);
         else
-            assert_true(gap < 100);
+            assert_true(gap < 200);
     }
     /* a stall before the first token lengthens the TTFT */
     faulted(c, "/v1/completions", cmpl, "stall:300:0", EV_SSE);
