@@ -320,12 +320,13 @@ static void test_timing(void **state)
     assert_int_equal(llmperf_result_chunks(r, &t, NULL, &n), 0);
     assert_int_equal(n, 4);
     /* Lines 1,2,3 and 5 hold text; line 4 is empty: gaps 60, 60, 120.
-     * Bounds are loose (a late write shortens the next gap) but a
-     * timestamp taken at parse time instead of arrival would fail. */
+     * Bounds are loose: on a loaded machine a chunk read late shortens
+     * the next gap. Timestamps taken after the transfer instead of at
+     * arrival would give gaps near 0 and fail here and on the span. */
     for (size_t i = 1; i < n; i++) {
         int64_t gap = t[i] - t[i - 1], want = i == 3 ? 120 : 60;
 
-        assert_true(gap >= want / 2 * MS);
+        assert_true(gap >= want / 6 * MS);
         assert_true(gap < (want + 400) * MS);
     }
     assert_true(t[3] - t[0] >= 200 * MS);
