@@ -421,9 +421,107 @@ static int configure_easy(llmperf__request *req)
     return ok ? LLMPERF_OK : LLMPERF_ENOMEM;
 }
 
+static int is_chat(int backend)
+{
+    return backend == LLMPERF_BACKEND_OLLAMA_CHAT ||
+           backend == LLMPERF_BACKEND_OPENAI_CHAT;
+}
+
+/* Put a dataset item's conversation in place of the body's "messages"
+ * (the built body is reparsed: only items with messages pay for it),
+ * with prefix before the first message's content. */
+static int put_messages(llmperf__request *req, const char *messages,
+                        const char *prefix)
+{
+    json_object *body = json_tokener_parse(req->body);
+    json_object *arr = json_tokener_parse(messages), *first, *c;
+    const char *text;
+    char *joined = NULL;
+    size_t n = 0, plen = prefix != NULL ? strlen(prefix) : 0, clen;
+    int rc = LLMPERF_EINVAL;
+
+    if (body == NULL) {
+        rc = LLMPERF_ENOMEM; /* our own JSON: only memory can fail */
+        goto out;
+    }
+    if (!json_object_is_type(arr, json_type_array) ||
+        json_object_array_length(arr) == 0)
+        goto out;
+    first = json_object_array_get_idx(arr, 0);
+    if (plen > 0 && json_object_object_get_ex(first, "content", &c) &&
+        json_object_is_type(c, json_type_string)) {
+        clen = (size_t)json_object_get_string_len(c);
+        rc = LLMPERF_ENOMEM;
+        joined = llmperf__malloc(plen + clen + 1);
+        if (joined == NULL)
+            goto out;
+        memcpy(joined, prefix, plen);
+        memcpy(joined + plen, json_object_get_string(c), clen + 1);
+        if (json_object_object_add(first, "content",
+                                   json_object_new_string_len(
+                                       joined, (int)(plen + clen))) != 0)
+            goto out;
+    }
+    rc = LLMPERF_ENOMEM;
+    if (json_object_object_add(body, "messages", arr) != 0)
+        goto out;
+    arr = NULL; /* body owns it now */
+    text = json_object_to_json_string_length(
+        body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+    if (text == NULL)
+        goto out;
+    llmperf__free(req->body);
+    req->body = llmperf__strndup(text, n);
+    req->body_len = req->body != NULL ? n : 0;
+    rc = req->body != NULL ? LLMPERF_OK : LLMPERF_ENOMEM;
+out:
+    llmperf__free(joined);
+    json_object_put(arr);
+    json_object_put(body);
+    return rc;
+}
+
+/* The body for a prompt, or for an item's conversation on a chat
+ * backend; prefix (cache busting) goes before the text sent first. */
+static int item_body(llmperf__request *req, const llmperf_config *cfg,
+                     const char *prefix, const char *prompt,
+                     const char *messages, int64_t max_tokens)
+{
+    int use_msgs = messages != NULL && is_chat(cfg->backend);
+    size_t plen = prefix != NULL ? strlen(prefix) : 0, n;
+    char *joined = NULL;
+    int rc;
+
+    if (plen > 0 && !use_msgs) {
+        n = strlen(prompt);
+        joined = llmperf__malloc(plen + n + 1);
+        if (joined == NULL)
+            return LLMPERF_ENOMEM;
+        memcpy(joined, prefix, plen);
+        memcpy(joined + plen, prompt, n + 1);
+        prompt = joined;
+    }
+    rc = llmperf__build_body(&req->body, &req->body_len, cfg, prompt,
+                             max_tokens);
+    if (rc == LLMPERF_OK && use_msgs)
+        rc = put_messages(req, messages, prefix);
+    llmperf__free(joined);
+    return rc;
+}
+
 int llmperf__request_init(llmperf__request *req, llmperf_client *client,
                           CURL *easy, const char *prompt, int64_t max_tokens,
                           llmperf_token_cb on_token, void *userdata)
+{
+    return llmperf__request_init_item(req, client, easy, NULL, prompt, NULL,
+                                      max_tokens, on_token, userdata);
+}
+
+int llmperf__request_init_item(llmperf__request *req,
+                               llmperf_client *client, CURL *easy,
+                               const char *prefix, const char *prompt,
+                               const char *messages, int64_t max_tokens,
+                               llmperf_token_cb on_token, void *userdata)
 {
     const llmperf_config *cfg;
     const char *name;
@@ -450,8 +548,7 @@ int llmperf__request_init(llmperf__request *req, llmperf_client *client,
         rc = llmperf__result_set_str(req->result, LLMPERF_RESULT_BACKEND,
                                      name, strlen(name));
     if (rc == LLMPERF_OK)
-        rc = llmperf__build_body(&req->body, &req->body_len, cfg, prompt,
-                                 max_tokens);
+        rc = item_body(req, cfg, prefix, prompt, messages, max_tokens);
     if (rc == LLMPERF_OK)
         rc = llmperf__decoder_init(&req->dec, cfg->backend, cfg->stream != 0,
                                    (size_t)cfg->max_event_bytes, on_chunk,

@@ -81,6 +81,21 @@ int llmperf__request_init(llmperf__request *req, llmperf_client *client,
                           CURL *easy, const char *prompt, int64_t max_tokens,
                           llmperf_token_cb on_token, void *userdata);
 
+/*
+ * llmperf__request_init() for a dataset item (the runner): prefix (NULL
+ * or "": none) goes before the prompt; messages (NULL: none) is a JSON
+ * array of chat messages that the chat backends send instead of the
+ * single user message built from the prompt (the configured system
+ * prompt and any "messages" in EXTRA_JSON are then replaced), with prefix
+ * before the first message's content. Other backends send prefix +
+ * prompt. EINVAL also for messages that are not a non-empty JSON array.
+ */
+int llmperf__request_init_item(llmperf__request *req,
+                               llmperf_client *client, CURL *easy,
+                               const char *prefix, const char *prompt,
+                               const char *messages, int64_t max_tokens,
+                               llmperf_token_cb on_token, void *userdata);
+
 /* Stamp SENT_NS: call just before handing easy to the multi handle. */
 void llmperf__request_mark_sent(llmperf__request *req);
 

@@ -18,5 +18,10 @@
 /* module headers are added here as they land */
 #include "llmperf/client.h"
 #include "llmperf/result.h"
+#include "llmperf/metrics.h"
+#include "llmperf/serialize.h"
+#include "llmperf/report.h"
+#include "llmperf/dataset.h"
+#include "llmperf/runner.h"
 
 #endif /* LLMPERF_LLMPERF_H */
