@@ -629,11 +629,11 @@ static void test_closed_loop(void **state)
     assert_int_equal(llmperf_runner_run(e.r, e.ds, slow_collect, e.g),
                      LLMPERF_OK);
     assert_int_equal(e.g->n, 3);
-    assert_true(geti(e.g->r[0], LLMPERF_RESULT_CLIENT_LAG_NS) < 20 * MS);
+    assert_true(geti(e.g->r[0], LLMPERF_RESULT_CLIENT_LAG_NS) < 200 * MS);
     for (size_t i = 1; i < 3; i++) {
         int64_t lag = geti(e.g->r[i], LLMPERF_RESULT_CLIENT_LAG_NS);
 
-        if (lag < 30 * MS || lag > 300 * MS)
+        if (lag < 30 * MS || lag > 1000 * MS)
             fail_msg("request %zu: lag %lld ns after a 30 ms callback", i,
                      (long long)lag);
         assert_true(geti(e.g->r[i], LLMPERF_RESULT_SCHEDULED_NS) >=
@@ -681,10 +681,25 @@ static void test_open_loop_rate(void **state)
                                       sc);
         assert_true(lags[i] >= 0);
     }
+    /* The rate is honoured exactly by the schedule: 100 arrivals 5 ms
+     * apart. What the machine achieves depends on its load (ctest runs
+     * in parallel on shared cores), so the measured rate and lag get
+     * loose bounds here; bench_runner measures them properly. */
+    {
+        int64_t last_sched = 0;
+
+        for (size_t i = 0; i < e.g->n; i++) {
+            int64_t sc = geti(e.g->r[i], LLMPERF_RESULT_SCHEDULED_NS);
+
+            if (sc > last_sched)
+                last_sched = sc;
+        }
+        assert_int_equal(last_sched - first_sched, 99 * 5 * MS);
+    }
     achieved = 99.0 / ((double)(last_sent - first_sent) / 1e9);
-    if (fabs(achieved - 200.0) > 10.0)
+    if (fabs(achieved - 200.0) > 50.0)
         fail_msg("achieved %.2f req/s for 200", achieved);
-    /* the harness keeps up: median lag well under a millisecond */
+    /* the harness keeps up: median lag far below the 5 ms spacing */
     for (size_t i = 1; i < 100; i++)
         for (size_t j = i; j > 0 && lags[j - 1] > lags[j]; j--) {
             int64_t x = lags[j];
@@ -692,7 +707,7 @@ static void test_open_loop_rate(void **state)
             lags[j] = lags[j - 1];
             lags[j - 1] = x;
         }
-    if (lags[50] > 2 * MS)
+    if (lags[50] > 4 * MS)
         fail_msg("median client lag %lld ns", (long long)lags[50]);
     assert_true(stat_(e.r, LLMPERF_RUNNER_STAT_MAX_LAG_NS) == lags[99]);
     lines = mock_log(&e.m, 100, &n);
@@ -776,6 +791,11 @@ static const char *const MID[] = {"--prefill-base-ms", "10",
                                   "--decode-ms-per-token", "4",
                                   "--output-tokens", "fixed:10", NULL};
 
+/*
+ * Upper time bounds in these tests are wide on purpose: ctest runs suites
+ * in parallel on shared cores. They only tell "stopped at the deadline"
+ * from "ran to the end" (minutes); bench_runner measures precision.
+ */
 static void test_duration(void **state)
 {
     struct env e;
@@ -790,10 +810,10 @@ static void test_duration(void **state)
     assert_int_equal(llmperf_runner_run(e.r, e.ds, collect, e.g),
                      LLMPERF_OK);
     took = llmperf_now_ns() - t0;
-    if (took < 400 * MS || took > 650 * MS)
+    if (took < 400 * MS || took > 1500 * MS)
         fail_msg("drain run took %lld ms", (long long)(took / MS));
     start = t0;
-    assert_true(e.g->n >= 15 && e.g->n <= 30);
+    assert_true(e.g->n >= 3 && e.g->n <= 30);
     for (size_t i = 0; i < e.g->n; i++) {
         assert_int_equal(geti(e.g->r[i], LLMPERF_RESULT_STATUS), LLMPERF_OK);
         assert_true(geti(e.g->r[i], LLMPERF_RESULT_SENT_NS) <
@@ -810,7 +830,7 @@ static void test_duration(void **state)
     assert_int_equal(llmperf_runner_run(e.r, e.ds, collect, e.g),
                      LLMPERF_OK);
     took = llmperf_now_ns() - t0;
-    if (took < 400 * MS || took > 500 * MS)
+    if (took < 400 * MS || took > 1200 * MS)
         fail_msg("cancelling run took %lld ms", (long long)(took / MS));
     {
         int64_t aborted = stat_(e.r, LLMPERF_RUNNER_STAT_ABORTED), seen = 0;
@@ -850,7 +870,7 @@ static void test_duration(void **state)
     assert_int_equal(llmperf_runner_run(e.r, e.ds, collect, e.g),
                      LLMPERF_OK);
     took = llmperf_now_ns() - t0;
-    if (took < 300 * MS || took > 400 * MS)
+    if (took < 300 * MS || took > 1200 * MS)
         fail_msg("bounded drain took %lld ms", (long long)(took / MS));
     assert_int_equal(e.g->n, 2);
     assert_int_equal(stat_(e.r, LLMPERF_RUNNER_STAT_ABORTED), 2);
@@ -979,7 +999,7 @@ static void test_stop_from_callbacks(void **state)
     assert_int_equal(llmperf_runner_run(e.r, e.ds, collect, e.g),
                      LLMPERF_EABORTED);
     took = llmperf_now_ns() - t0;
-    if (took < 150 * MS || took > 400 * MS)
+    if (took < 150 * MS || took > 1500 * MS)
         fail_msg("stopped after %lld ms", (long long)(took / MS));
     /* 3 periodic calls and the final one */
     assert_int_equal(e.g->progress_calls, 4);
@@ -1049,7 +1069,7 @@ static void test_stop_from_signal(void **state)
                      LLMPERF_EABORTED);
     took = llmperf_now_ns() - t0;
     sigaction(SIGALRM, &old, NULL);
-    if (took < 140 * MS || took > 400 * MS)
+    if (took < 140 * MS || took > 1500 * MS)
         fail_msg("stopped after %lld ms", (long long)(took / MS));
     assert_true(stat_(e.r, LLMPERF_RUNNER_STAT_COMPLETED) >= 4);
     check_accounting(&e);
