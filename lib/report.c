@@ -582,17 +582,9 @@ out:
 LLMPERF_API int llmperf_report_html(const llmperf_metrics *m,
                                     llmperf_write_cb cb, void *userdata)
 {
-    struct llmperf__sink s;
-    int rc;
-
     if (m == NULL || cb == NULL)
         return LLMPERF_EINVAL;
-    llmperf__sink_init(&s, cb, userdata);
-    rc = render(&s, m);
-    if (rc == LLMPERF_OK)
-        return llmperf__sink_finish(&s);
-    llmperf__sink_finish(&s);
-    return rc;
+    return llmperf__render_cb(render, m, cb, userdata);
 }
 
 LLMPERF_API int llmperf_report_html_file(const llmperf_metrics *m,

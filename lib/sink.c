@@ -346,6 +346,21 @@ static int fd_cb(const char *buf, size_t len, void *ud)
     return llmperf__write_all(*(int *)ud, buf, len);
 }
 
+int llmperf__render_cb(llmperf__render_fn render, const void *ctx,
+                       llmperf_write_cb cb, void *userdata)
+{
+    struct llmperf__sink s;
+    int rc;
+
+    llmperf__sink_init(&s, cb, userdata);
+    rc = render(&s, ctx);
+    /* Flush what is buffered either way; report render's failure first. */
+    if (rc == LLMPERF_OK)
+        return llmperf__sink_finish(&s);
+    llmperf__sink_finish(&s);
+    return rc;
+}
+
 int llmperf__write_file_atomic(const char *path, llmperf__render_fn render,
                                const void *ctx, char *errbuf, size_t errlen)
 {

@@ -72,6 +72,14 @@ int llmperf__write_file_atomic(const char *path, llmperf__render_fn render,
                                const void *ctx, char *errbuf, size_t errlen);
 
 /*
+ * Render through a caller's writer callback: the sink buffers, the
+ * writer gets the text in pieces. OK, or the first failure (render's,
+ * or the writer's non-zero return).
+ */
+int llmperf__render_cb(llmperf__render_fn render, const void *ctx,
+                       llmperf_write_cb cb, void *userdata);
+
+/*
  * Render into a caller's buffer: OK when the text and its NUL fit in cap
  * (buf may be NULL when cap is 0); EBUFS otherwise. *needed is the size
  * including the NUL in both cases.

@@ -426,17 +426,9 @@ static int render(struct llmperf__sink *s, const void *ctx)
 LLMPERF_API int llmperf_summary_write(const llmperf_metrics *m,
                                       llmperf_write_cb cb, void *userdata)
 {
-    struct llmperf__sink s;
-    int rc;
-
     if (m == NULL || cb == NULL)
         return LLMPERF_EINVAL;
-    llmperf__sink_init(&s, cb, userdata);
-    rc = render(&s, m);
-    if (rc == LLMPERF_OK)
-        return llmperf__sink_finish(&s);
-    llmperf__sink_finish(&s);
-    return rc;
+    return llmperf__render_cb(render, m, cb, userdata);
 }
 
 LLMPERF_API int llmperf_summary_write_file(const llmperf_metrics *m,
