@@ -277,7 +277,7 @@ static void write_markdown(FILE *f, const llmperf_metrics *m,
             md_num(f, r, 3);
             md_p(f, p);
             fprintf(f, " %s |", isnan(r) ? "undefined (constant or n < 3)"
-                                         : prog_corr_strength(r));
+                                         : llmperf_stats_corr_strength(r));
             md_num(f, rho, 3);
             md_p(f, prho);
             fputc('\n', f);
@@ -442,7 +442,7 @@ static void json_group(FILE *f, const llmperf_metrics *m, const char *g,
         if (isnan(r))
             fputs("null", f);
         else
-            json_str(f, prog_corr_strength(r));
+            json_str(f, llmperf_stats_corr_strength(r));
         fputs(",\"rho\":", f);
         json_num(f, rho);
         fputs(",\"p_rho\":", f);

@@ -212,21 +212,6 @@ int prog_read_records(llmperf_metrics *m, const char *path,
     return rc == LLMPERF_OK ? 0 : PROG_EXIT_FAIL;
 }
 
-const char *prog_corr_strength(double r)
-{
-    double a = fabs(r);
-
-    if (a < 0.1)
-        return "negligible";
-    if (a < 0.3)
-        return "weak";
-    if (a < 0.5)
-        return "moderate";
-    if (a < 0.7)
-        return "strong";
-    return "very strong";
-}
-
 /* Whether a field is a duration in ns (then shown in ms). */
 static int is_ns_field(int field)
 {

@@ -63,8 +63,6 @@ char *prog_records_path(const char *path);
 int prog_read_records(llmperf_metrics *m, const char *path,
                       const char *group, size_t *count);
 
-/* Verbal strength of a correlation coefficient (docs/CLI.md). */
-const char *prog_corr_strength(double r);
 
 /* Print the per-group summary table (Markdown) of m to f. */
 void prog_print_summary(FILE *f, const llmperf_metrics *m);

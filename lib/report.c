@@ -253,19 +253,6 @@ static const struct {
     {"Decode throughput (output_tps)", LLMPERF_RESULT_OUTPUT_TPS},
 };
 
-static const char *strength(double r)
-{
-    double a = fabs(r);
-
-    if (a < 0.1)
-        return "negligible";
-    if (a < 0.3)
-        return "weak";
-    if (a < 0.5)
-        return "moderate";
-    return "strong";
-}
-
 static void section_tests(struct llmperf__sink *s, const llmperf_metrics *m)
 {
     size_t ng = m->groups.n;
@@ -439,7 +426,7 @@ static void section_correlations(struct llmperf__sink *s,
                                         "significant)</td></tr>\n",
                                      pairs[k].ys,
                                      r > 0 ? "rises" : "falls", pairs[k].xs,
-                                     strength(r));
+                                     llmperf_stats_corr_strength(r));
             else
                 llmperf__sink_printf(s, "<td>no significant linear relation "
                                         "to %s</td></tr>\n",

@@ -1390,3 +1390,20 @@ out:
     llmperf__free(sa);
     return rc;
 }
+
+LLMPERF_API const char *llmperf_stats_corr_strength(double r)
+{
+    double a = fabs(r);
+
+    if (!isfinite(r))
+        return "undefined";
+    if (a < 0.1)
+        return "negligible";
+    if (a < 0.3)
+        return "weak";
+    if (a < 0.5)
+        return "moderate";
+    if (a < 0.7)
+        return "strong";
+    return "very strong";
+}

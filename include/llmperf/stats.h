@@ -359,6 +359,17 @@ LLMPERF_API int llmperf_stats_chi2_cdf(double x, double df, double *out);
  */
 LLMPERF_API int llmperf_stats_chi2_sf(double x, double df, double *out);
 
+/*
+ * llmperf_stats_corr_strength -- a word for the strength of a correlation
+ * coefficient, by |r|: below 0.1 "negligible", below 0.3 "weak", below 0.5
+ * "moderate", below 0.7 "strong", otherwise "very strong". The report,
+ * llmperf-analyze and the bindings all use this one scale.
+ *
+ * Returns a static string, never NULL; "undefined" for NaN or infinity.
+ * Thread-safe. Added in 0.1.
+ */
+LLMPERF_API const char *llmperf_stats_corr_strength(double r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -185,6 +185,16 @@ class Vectors(unittest.TestCase):
         self.assertGreater(self.checked, 1200)
 
 
+class Words(unittest.TestCase):
+    def test_corr_strength(self):
+        cases = [(0.0, "negligible"), (-0.05, "negligible"), (0.1, "weak"),
+                 (-0.29, "weak"), (0.3, "moderate"), (0.5, "strong"),
+                 (-0.69, "strong"), (0.7, "very strong"),
+                 (-1.0, "very strong"), (float("nan"), "undefined")]
+        for r, word in cases:
+            self.assertEqual(stats.corr_strength(r), word, r)
+
+
 class Arguments(unittest.TestCase):
     def test_sequences(self):
         self.assertEqual(stats.percentile([1, 2, 3, 4], 50), 2.5)

@@ -1068,6 +1068,22 @@ static void test_threads(void **state)
     }
 }
 
+/* One scale for every place that puts a correlation into words. */
+static void test_corr_strength(void **state)
+{
+    (void)state;
+    assert_string_equal(llmperf_stats_corr_strength(0.0), "negligible");
+    assert_string_equal(llmperf_stats_corr_strength(-0.099), "negligible");
+    assert_string_equal(llmperf_stats_corr_strength(0.1), "weak");
+    assert_string_equal(llmperf_stats_corr_strength(-0.3), "moderate");
+    assert_string_equal(llmperf_stats_corr_strength(0.5), "strong");
+    assert_string_equal(llmperf_stats_corr_strength(-0.69), "strong");
+    assert_string_equal(llmperf_stats_corr_strength(0.7), "very strong");
+    assert_string_equal(llmperf_stats_corr_strength(1.0), "very strong");
+    assert_string_equal(llmperf_stats_corr_strength(NAN), "undefined");
+    assert_string_equal(llmperf_stats_corr_strength(-INFINITY), "undefined");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1084,6 +1100,7 @@ int main(void)
         cmocka_unit_test(test_selection_patterns),
         cmocka_unit_test(test_robustness),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_corr_strength),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

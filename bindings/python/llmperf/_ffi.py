@@ -141,6 +141,7 @@ SIGNATURES: List[Tuple[str, list, object]] = [
     ("llmperf_stats_t_sf", [c_double, c_double, _PF64], c_int),
     ("llmperf_stats_chi2_cdf", [c_double, c_double, _PF64], c_int),
     ("llmperf_stats_chi2_sf", [c_double, c_double, _PF64], c_int),
+    ("llmperf_stats_corr_strength", [c_double], c_char_p),
     # dataset.h
     ("llmperf_dataset_new", [_PP], c_int),
     ("llmperf_dataset_add", [_P, _STR, _STR, _STR, c_int64], c_int),

@@ -262,8 +262,16 @@ def chi2_sf(x: float, df: float) -> float:
     return _dist2("chi2_sf", lib.llmperf_stats_chi2_sf, x, df)
 
 
+def corr_strength(r: float) -> str:
+    """A word for the strength of a correlation coefficient by |r|
+    ("negligible" < 0.1 <= "weak" < 0.3 <= "moderate" < 0.5 <= "strong"
+    < 0.7 <= "very strong"; "undefined" for NaN): the library's scale,
+    shared with the HTML report and llmperf-analyze."""
+    return lib.llmperf_stats_corr_strength(float(r)).decode("ascii")
+
+
 __all__ = ["percentile", "percentiles", "mean", "stddev", "stddev_pop",
            "cv", "min_max", "pearson", "spearman", "kruskal", "mannwhitney",
            "bootstrap_ci", "bootstrap_ratio_ci", "normal_cdf", "normal_sf",
-           "t_cdf", "t_sf", "chi2_cdf", "chi2_sf", "Correlation",
+           "t_cdf", "t_sf", "chi2_cdf", "chi2_sf", "corr_strength", "Correlation",
            "HypothesisTest", "Interval", "RatioInterval"]
