@@ -823,19 +823,26 @@ static void test_duration(void **state)
     assert_int_equal(stat_(e.r, LLMPERF_RUNNER_STAT_ABORTED), 0);
     assert_true(stat_(e.r, LLMPERF_RUNNER_STAT_ELAPSED_NS) >= 400 * MS);
 
-    /* no drain: what is in flight at the deadline is cancelled */
-    got_free(e.g);
+    /* no drain: what is in flight at the deadline is cancelled. On a
+     * loaded machine all three users can be between requests at the
+     * deadline (nothing to cancel), so up to three runs are allowed;
+     * at least one must cancel something. */
     llmperf_runner_set_int(e.r, LLMPERF_RUNNER_DRAIN, 0);
+    for (int attempt = 0; attempt < 3; attempt++) {
+    int64_t aborted;
+
+    got_free(e.g);
     t0 = llmperf_now_ns();
     assert_int_equal(llmperf_runner_run(e.r, e.ds, collect, e.g),
                      LLMPERF_OK);
     took = llmperf_now_ns() - t0;
     if (took < 400 * MS || took > 1200 * MS)
         fail_msg("cancelling run took %lld ms", (long long)(took / MS));
+    aborted = stat_(e.r, LLMPERF_RUNNER_STAT_ABORTED);
     {
-        int64_t aborted = stat_(e.r, LLMPERF_RUNNER_STAT_ABORTED), seen = 0;
+        int64_t seen = 0;
 
-        assert_true(aborted >= 1 && aborted <= 3);
+        assert_true(aborted >= 0 && aborted <= 3);
         assert_int_equal(stat_(e.r, LLMPERF_RUNNER_STAT_SENT),
                          (int64_t)e.g->n);
         for (size_t i = 0; i < e.g->n; i++) {
@@ -851,6 +858,11 @@ static void test_duration(void **state)
         }
         assert_int_equal(seen, aborted);
         assert_int_equal(stat_(e.r, LLMPERF_RUNNER_STAT_FAILED), aborted);
+    }
+    if (aborted >= 1)
+        break;
+    if (attempt == 2)
+        fail_msg("three runs without drain cancelled nothing");
     }
 
     /* drain with a bound: requests of ~1 s are cut 100 ms after 200 ms */
