@@ -411,6 +411,51 @@ static int fail(llmperf__decoder *d, int status, const char *what,
     return status;
 }
 
+int llmperf__fast_i64(const llmperf__jspan *v, int64_t *out)
+{
+    int64_t x = 0;
+    size_t i = 0;
+    int neg = 0;
+
+    if (v->type != LLMPERF__J_NUM)
+        return 0;
+    if (v->p[0] == '-') {
+        neg = 1;
+        i = 1;
+    }
+    for (; i < v->n; i++) {
+        if (v->p[i] < '0' || v->p[i] > '9')
+            return 0;
+        x = x * 10 + (v->p[i] - '0'); /* at most 18 digits: no overflow */
+    }
+    *out = neg ? -x : x;
+    return 1;
+}
+
+/* The backend's fast decoder, when it has one and handles this event:
+ * LLMPERF__FAST_NO otherwise. */
+static int try_fast(llmperf__decoder *d, const char *data, size_t len,
+                    llmperf__chunk *c)
+{
+    llmperf__jspan root;
+
+    if (d->be->fast == NULL || d->no_fast ||
+        !llmperf__jfast_parse(data, len, &root) ||
+        root.type != LLMPERF__J_OBJ)
+        return LLMPERF__FAST_NO;
+    if (d->scratch_cap < len) {
+        char *g = llmperf__realloc(d->scratch, len);
+
+        if (g == NULL)
+            return LLMPERF__FAST_NO; /* json-c reports the memory */
+        d->scratch = g;
+        d->scratch_cap = len;
+    }
+    memset(c, 0, sizeof(*c));
+    c->tokens = -1;
+    return d->be->fast(d, &root, d->scratch, c);
+}
+
 /* One event's JSON text through the backend; then the chunk callback. */
 static int handle_json(llmperf__decoder *d, const char *data, size_t len)
 {
@@ -421,6 +466,17 @@ static int handle_json(llmperf__decoder *d, const char *data, size_t len)
 
     if (len > (size_t)INT32_MAX)
         return fail(d, LLMPERF_ETOOBIG, "event too large", NULL, 0);
+    rc = try_fast(d, data, len, &c);
+    if (rc != LLMPERF__FAST_NO) {
+        d->events++;
+        d->fast_events++;
+        if (rc == LLMPERF_OK && (c.text_len > 0 || c.reasoning_len > 0) &&
+            d->cb != NULL)
+            rc = d->cb(&c, d->userdata);
+        if (rc != LLMPERF_OK)
+            d->status = rc;
+        return rc;
+    }
     json_tokener_reset(d->tok);
     obj = json_tokener_parse_ex(d->tok, data, (int)len);
     end = json_tokener_get_parse_end(d->tok);
@@ -622,6 +678,7 @@ void llmperf__decoder_free(llmperf__decoder *d)
     llmperf__sse_reset(&d->sse);
     llmperf__ndjson_reset(&d->nd);
     llmperf__free(d->body);
+    llmperf__free(d->scratch);
     if (d->tok != NULL)
         json_tokener_free(d->tok);
     llmperf__free(d->info.finish_reason);

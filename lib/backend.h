@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "config_int.h"
+#include "jfast.h"
 #include "ndjson.h"
 #include "sse.h"
 
@@ -75,7 +76,17 @@ typedef struct llmperf__backend {
      * LLMPERF_EPROTOCOL or LLMPERF_ENOMEM. */
     int (*decode)(struct llmperf__decoder *d, json_object *ev,
                   llmperf__chunk *c);
+    /* Optional: decode from the allocation-free reader (jfast.h) with the
+     * same results as decode(), or return LLMPERF__FAST_NO -- before any
+     * side effect -- for anything it does not handle; decode() then runs
+     * on json-c's tree. scratch holds at least the event's length for
+     * unescaped strings. */
+    int (*fast)(struct llmperf__decoder *d, const llmperf__jspan *ev,
+                char *scratch, llmperf__chunk *c);
 } llmperf__backend;
+
+/* fast(): not handled here, use decode(). */
+#define LLMPERF__FAST_NO 1
 
 /* The backend table entry for an id, or NULL. */
 const llmperf__backend *llmperf__backend_get(int id);
@@ -122,6 +133,10 @@ typedef struct llmperf__decoder {
     char *body;     /* non-streamed: the body so far */
     size_t body_len, body_cap, body_max;
     json_tokener *tok;
+    char *scratch;  /* fast(): unescaped strings of one event */
+    size_t scratch_cap;
+    uint64_t fast_events; /* events decoded by fast() */
+    int no_fast;    /* tests: json-c for every event */
     llmperf__chunk_cb cb;
     void *userdata;
     llmperf__stream_info info;
@@ -149,6 +164,10 @@ int llmperf__decoder_finish(llmperf__decoder *d);
 void llmperf__decoder_free(llmperf__decoder *d);
 
 /* ---- helpers for the backend files (backend.c) ---------------------- */
+
+/* A jfast integer literal (no fraction) as json-c's int64: 1, or 0 when
+ * not handled (a fraction: json-c's double rules apply). */
+int llmperf__fast_i64(const llmperf__jspan *v, int64_t *out);
 
 /* Set *dst to a copy of s (replacing the old one). OK or ENOMEM. */
 int llmperf__set_owned(char **dst, const char *s, size_t len);

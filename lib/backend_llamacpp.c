@@ -76,6 +76,51 @@ static int decode(llmperf__decoder *d, json_object *ev, llmperf__chunk *c)
     return LLMPERF_OK;
 }
 
+/* decode() without json-c for progress-free token events; the final
+ * event (stop true), timings and errors go to decode(). */
+static int fast(llmperf__decoder *d, const llmperf__jspan *ev, char *scratch,
+                llmperf__chunk *c)
+{
+    enum { ERR, CONTENT, TOKENS, EVALUATED, TIMINGS, STOP, NTOP };
+    static const char *const top[NTOP] = {"error",  "content",
+                                          "tokens", "tokens_evaluated",
+                                          "timings", "stop"};
+    llmperf__jspan v[NTOP];
+    int64_t evaluated = -1;
+
+    if (!llmperf__jfast_pick(ev, top, NTOP, v) ||
+        (v[ERR].type != LLMPERF__J_NONE && v[ERR].type != LLMPERF__J_NULL) ||
+        v[TIMINGS].type != LLMPERF__J_NONE ||
+        llmperf__jfast_true(&v[STOP]) ||
+        (v[EVALUATED].type == LLMPERF__J_NUM &&
+         !llmperf__fast_i64(&v[EVALUATED], &evaluated)) ||
+        (v[CONTENT].type == LLMPERF__J_STR &&
+         !llmperf__jfast_str(&v[CONTENT], &scratch, &c->text, &c->text_len)))
+        return LLMPERF__FAST_NO;
+    if (v[TOKENS].type == LLMPERF__J_ARR) {
+        llmperf__jspan el;
+        const char *p;
+        int32_t n = 0;
+
+        /* elements are token ids (numbers): count the commas */
+        if (llmperf__jfast_first(&v[TOKENS], &el)) {
+            if (el.type != LLMPERF__J_NUM)
+                return LLMPERF__FAST_NO;
+            n = 1;
+            for (p = el.p; p < v[TOKENS].p + v[TOKENS].n; p++) {
+                if (*p == ',')
+                    n++;
+                else if (*p == '"' || *p == '[' || *p == '{')
+                    return LLMPERF__FAST_NO;
+            }
+        }
+        c->tokens = n;
+    }
+    if (evaluated >= 0)
+        d->info.prompt_tokens = evaluated;
+    return LLMPERF_OK;
+}
+
 const llmperf__backend llmperf__backend_llamacpp = {
     .id = LLMPERF_BACKEND_LLAMACPP,
     .name = "llamacpp",
@@ -86,4 +131,5 @@ const llmperf__backend llmperf__backend_llamacpp = {
     .sentinel = NULL,
     .build = build,
     .decode = decode,
+    .fast = fast,
 };

@@ -146,6 +146,49 @@ static int decode(llmperf__decoder *d, json_object *ev, llmperf__chunk *c)
     return LLMPERF_OK;
 }
 
+/* decode() without json-c for lines that are not the done line or an
+ * error (those go to decode()); nothing is stored before it decides. */
+static int fast(llmperf__decoder *d, const llmperf__jspan *ev, char *scratch,
+                llmperf__chunk *c)
+{
+    enum { ERR, MODEL, MESSAGE, RESPONSE, THINKING, DONE, NTOP };
+    static const char *const top[NTOP] = {"error",    "model",
+                                          "message",  "response",
+                                          "thinking", "done"};
+    static const char *const msk[] = {"content", "thinking"};
+    llmperf__jspan v[NTOP], mv[2], *text = NULL, *think = NULL;
+    const char *model = NULL;
+    size_t model_len = 0;
+
+    if (!llmperf__jfast_pick(ev, top, NTOP, v) ||
+        (v[ERR].type != LLMPERF__J_NONE && v[ERR].type != LLMPERF__J_NULL) ||
+        llmperf__jfast_true(&v[DONE]))
+        return LLMPERF__FAST_NO;
+    if (d->be->id == LLMPERF_BACKEND_OLLAMA_CHAT) {
+        if (v[MESSAGE].type == LLMPERF__J_OBJ) {
+            if (!llmperf__jfast_pick(&v[MESSAGE], msk, 2, mv))
+                return LLMPERF__FAST_NO;
+            text = &mv[0];
+            think = &mv[1];
+        }
+    } else {
+        text = &v[RESPONSE];
+        think = &v[THINKING];
+    }
+    if (d->info.model == NULL && v[MODEL].type == LLMPERF__J_STR &&
+        !llmperf__jfast_str(&v[MODEL], &scratch, &model, &model_len))
+        return LLMPERF__FAST_NO;
+    if ((text != NULL && text->type == LLMPERF__J_STR &&
+         !llmperf__jfast_str(text, &scratch, &c->text, &c->text_len)) ||
+        (think != NULL && think->type == LLMPERF__J_STR &&
+         !llmperf__jfast_str(think, &scratch, &c->reasoning,
+                             &c->reasoning_len)))
+        return LLMPERF__FAST_NO;
+    if (model != NULL && llmperf__set_owned(&d->info.model, model, model_len))
+        return LLMPERF_ENOMEM;
+    return LLMPERF_OK;
+}
+
 const llmperf__backend llmperf__backend_ollama = {
     .id = LLMPERF_BACKEND_OLLAMA,
     .name = "ollama",
@@ -156,6 +199,7 @@ const llmperf__backend llmperf__backend_ollama = {
     .sentinel = NULL,
     .build = build_generate,
     .decode = decode,
+    .fast = fast,
 };
 
 const llmperf__backend llmperf__backend_ollama_chat = {
@@ -168,4 +212,5 @@ const llmperf__backend llmperf__backend_ollama_chat = {
     .sentinel = NULL,
     .build = build_chat,
     .decode = decode,
+    .fast = fast,
 };

@@ -142,6 +142,73 @@ static int decode(llmperf__decoder *d, json_object *ev, llmperf__chunk *c)
     return LLMPERF_OK;
 }
 
+/* decode() without json-c for the usual chunk: no error, no usage, no
+ * timings (those go to decode()). Everything is read before anything is
+ * stored, so a LLMPERF__FAST_NO leaves no trace. */
+static int fast(llmperf__decoder *d, const llmperf__jspan *ev, char *scratch,
+                llmperf__chunk *c)
+{
+    enum { ERR, OBJECT, MODEL, USAGE, TIMINGS, CHOICES, NTOP };
+    static const char *const top[NTOP] = {"error", "object", "model",
+                                          "usage", "timings", "choices"};
+    static const char *const chk[] = {"text", "delta", "message",
+                                      "finish_reason"};
+    static const char *const msk[] = {"content", "reasoning_content",
+                                      "reasoning"};
+    llmperf__jspan v[NTOP], ch, cv[4], mv[3], *m;
+    const char *model = NULL, *fin = NULL;
+    size_t model_len = 0, fin_len = 0;
+
+    if (!llmperf__jfast_pick(ev, top, NTOP, v) ||
+        (v[ERR].type != LLMPERF__J_NONE && v[ERR].type != LLMPERF__J_NULL) ||
+        (v[OBJECT].type == LLMPERF__J_STR &&
+         (v[OBJECT].escaped ||
+          (v[OBJECT].n == 7 && memcmp(v[OBJECT].p, "\"error\"", 7) == 0))) ||
+        (v[USAGE].type != LLMPERF__J_NONE &&
+         v[USAGE].type != LLMPERF__J_NULL) ||
+        v[TIMINGS].type != LLMPERF__J_NONE)
+        return LLMPERF__FAST_NO;
+    if (d->info.model == NULL && v[MODEL].type == LLMPERF__J_STR &&
+        !llmperf__jfast_str(&v[MODEL], &scratch, &model, &model_len))
+        return LLMPERF__FAST_NO;
+    if (v[CHOICES].type == LLMPERF__J_ARR &&
+        llmperf__jfast_first(&v[CHOICES], &ch) &&
+        ch.type == LLMPERF__J_OBJ) {
+        if (!llmperf__jfast_pick(&ch, chk, 4, cv))
+            return LLMPERF__FAST_NO;
+        if (cv[0].type == LLMPERF__J_STR) {
+            if (!llmperf__jfast_str(&cv[0], &scratch, &c->text,
+                                    &c->text_len))
+                return LLMPERF__FAST_NO;
+        } else {
+            /* "delta" if present (even null), else "message" */
+            m = cv[1].type != LLMPERF__J_NONE ? &cv[1] : &cv[2];
+            if (m->type == LLMPERF__J_OBJ) {
+                if (!llmperf__jfast_pick(m, msk, 3, mv) ||
+                    (mv[0].type == LLMPERF__J_STR &&
+                     !llmperf__jfast_str(&mv[0], &scratch, &c->text,
+                                         &c->text_len)))
+                    return LLMPERF__FAST_NO;
+                if (mv[1].type != LLMPERF__J_STR)
+                    mv[1] = mv[2];
+                if (mv[1].type == LLMPERF__J_STR &&
+                    !llmperf__jfast_str(&mv[1], &scratch, &c->reasoning,
+                                        &c->reasoning_len))
+                    return LLMPERF__FAST_NO;
+            }
+        }
+        if (cv[3].type == LLMPERF__J_STR &&
+            !llmperf__jfast_str(&cv[3], &scratch, &fin, &fin_len))
+            return LLMPERF__FAST_NO;
+    }
+    if ((model != NULL &&
+         llmperf__set_owned(&d->info.model, model, model_len)) ||
+        (fin != NULL &&
+         llmperf__set_owned(&d->info.finish_reason, fin, fin_len)))
+        return LLMPERF_ENOMEM;
+    return LLMPERF_OK;
+}
+
 const llmperf__backend llmperf__backend_openai = {
     .id = LLMPERF_BACKEND_OPENAI,
     .name = "openai",
@@ -152,6 +219,7 @@ const llmperf__backend llmperf__backend_openai = {
     .sentinel = "[DONE]",
     .build = build_completions,
     .decode = decode,
+    .fast = fast,
 };
 
 const llmperf__backend llmperf__backend_openai_chat = {
@@ -164,4 +232,5 @@ const llmperf__backend llmperf__backend_openai_chat = {
     .sentinel = "[DONE]",
     .build = build_chat,
     .decode = decode,
+    .fast = fast,
 };

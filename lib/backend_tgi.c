@@ -97,6 +97,35 @@ static int decode(llmperf__decoder *d, json_object *ev, llmperf__chunk *c)
     return LLMPERF_OK;
 }
 
+/* decode() without json-c for token events of a stream; errors, the
+ * final event (details or generated_text) and /generate go to decode(). */
+static int fast(llmperf__decoder *d, const llmperf__jspan *ev, char *scratch,
+                llmperf__chunk *c)
+{
+    enum { ERR, TOKEN, DETAILS, GENERATED, NTOP };
+    static const char *const top[NTOP] = {"error", "token", "details",
+                                          "generated_text"};
+    static const char *const tk[] = {"special", "text"};
+    llmperf__jspan v[NTOP], tv[2];
+
+    if (!d->stream || !llmperf__jfast_pick(ev, top, NTOP, v) ||
+        (v[ERR].type != LLMPERF__J_NONE && v[ERR].type != LLMPERF__J_NULL) ||
+        v[DETAILS].type == LLMPERF__J_OBJ ||
+        v[GENERATED].type == LLMPERF__J_STR)
+        return LLMPERF__FAST_NO;
+    if (v[TOKEN].type != LLMPERF__J_OBJ)
+        return LLMPERF_OK;
+    if (!llmperf__jfast_pick(&v[TOKEN], tk, 2, tv) ||
+        (tv[0].type != LLMPERF__J_NONE && tv[0].type != LLMPERF__J_NULL &&
+         tv[0].type != LLMPERF__J_BOOL))
+        return LLMPERF__FAST_NO; /* json-c's own truth rules */
+    if (!llmperf__jfast_true(&tv[0]) && tv[1].type == LLMPERF__J_STR &&
+        !llmperf__jfast_str(&tv[1], &scratch, &c->text, &c->text_len))
+        return LLMPERF__FAST_NO;
+    c->tokens = 1;
+    return LLMPERF_OK;
+}
+
 const llmperf__backend llmperf__backend_tgi = {
     .id = LLMPERF_BACKEND_TGI,
     .name = "tgi",
@@ -107,4 +136,5 @@ const llmperf__backend llmperf__backend_tgi = {
     .sentinel = NULL,
     .build = build,
     .decode = decode,
+    .fast = fast,
 };

@@ -213,18 +213,16 @@ static int is_2xx(long code)
     return code >= 200 && code < 300;
 }
 
-static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+int llmperf__request_on_body(llmperf__request *req, const char *ptr,
+                             size_t len, int64_t now)
 {
-    llmperf__request *req = userdata;
-    size_t len = size * nmemb;
-    int64_t now = llmperf_now_ns();
     int rc;
 
     req->now_ns = req->last_byte_ns = req->last_activity_ns = now;
     req->bytes += len;
     if (req->status != LLMPERF_OK)
-        return 0; /* already failed: make curl stop */
-    if (req->http_status == 0)
+        return req->status; /* already failed: stop the transfer */
+    if (req->http_status == 0 && req->easy != NULL)
         curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE,
                           &req->http_status);
     if (!is_2xx(req->http_status)) {
@@ -235,35 +233,47 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
         char *grown;
 
         if (take == 0)
-            return len;
+            return LLMPERF_OK;
         grown = llmperf__realloc(req->errbody, req->errbody_len + take + 1);
         if (grown == NULL) {
             req->status = LLMPERF_ENOMEM;
-            return 0;
+            return req->status;
         }
         memcpy(grown + req->errbody_len, ptr, take);
         req->errbody = grown;
         req->errbody_len += take;
         grown[req->errbody_len] = '\0';
-        return len;
+        return LLMPERF_OK;
     }
     rc = llmperf__decoder_feed(&req->dec, ptr, len);
-    if (rc != LLMPERF_OK) {
+    if (rc != LLMPERF_OK)
         req->status = rc;
-        return 0; /* curl ends the transfer with CURLE_WRITE_ERROR */
-    }
+    return rc;
+}
+
+void llmperf__request_on_head_bytes(llmperf__request *req, int64_t now)
+{
+    if (req->first_byte_ns == 0)
+        req->first_byte_ns = now;
+    req->last_activity_ns = now;
+}
+
+static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    size_t len = size * nmemb;
+
+    /* A non-zero status makes curl end the transfer (CURLE_WRITE_ERROR);
+     * the request's own status then says why. */
+    if (llmperf__request_on_body(userdata, ptr, len, llmperf_now_ns()) !=
+        LLMPERF_OK)
+        return 0;
     return len;
 }
 
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-    llmperf__request *req = userdata;
-    int64_t now = llmperf_now_ns();
-
     (void)ptr;
-    if (req->first_byte_ns == 0)
-        req->first_byte_ns = now;
-    req->last_activity_ns = now;
+    llmperf__request_on_head_bytes(userdata, llmperf_now_ns());
     return size * nmemb;
 }
 
@@ -528,7 +538,7 @@ int llmperf__request_init_item(llmperf__request *req,
     int rc;
 
     memset(req, 0, sizeof(*req));
-    if (client == NULL || easy == NULL || prompt == NULL)
+    if (client == NULL || prompt == NULL)
         return LLMPERF_EINVAL;
     cfg = client->cfg;
     req->client = client;
@@ -547,6 +557,18 @@ int llmperf__request_init_item(llmperf__request *req,
     if (rc == LLMPERF_OK)
         rc = llmperf__result_set_str(req->result, LLMPERF_RESULT_BACKEND,
                                      name, strlen(name));
+    if (rc == LLMPERF_OK) {
+        /* The timeline's room for the expected chunks now, not by
+         * doubling mid-stream: many streams in lockstep would all grow
+         * (and fault in fresh pages) in the same instant, while their
+         * bytes wait unstamped. Capped: a generous max_tokens must not
+         * cost memory up front. */
+        int64_t want = max_tokens >= 0 ? max_tokens : cfg->max_tokens;
+
+        if (want > 0)
+            rc = llmperf__result_reserve_chunks(
+                req->result, (size_t)(want < 4096 ? want : 4096) + 1);
+    }
     if (rc == LLMPERF_OK)
         rc = item_body(req, cfg, prefix, prompt, messages, max_tokens);
     if (rc == LLMPERF_OK)
@@ -555,7 +577,7 @@ int llmperf__request_init_item(llmperf__request *req,
                                    req);
     if (rc == LLMPERF_OK)
         rc = build_headers(req);
-    if (rc == LLMPERF_OK) {
+    if (rc == LLMPERF_OK && easy != NULL) {
         curl_easy_reset(easy); /* keeps live connections and caches */
         rc = configure_easy(req);
     }
@@ -628,12 +650,19 @@ int llmperf__request_finish(llmperf__request *req, CURLcode cc)
     int status, rc = LLMPERF_OK;
     char msg[1024] = "";
 
-    if (req->http_status == 0)
-        curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE,
-                          &req->http_status);
-    if (curl_easy_getinfo(req->easy, CURLINFO_NUM_CONNECTS, &conns) ==
-        CURLE_OK)
-        llmperf__result_set_i64(r, LLMPERF_RESULT_NEW_CONNECTIONS, conns);
+    if (req->easy == NULL) {
+        /* another transport (the runner's own HTTP/1.1) filled these */
+        llmperf__result_set_i64(r, LLMPERF_RESULT_NEW_CONNECTIONS,
+                                req->new_conns);
+    } else {
+        if (req->http_status == 0)
+            curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE,
+                              &req->http_status);
+        if (curl_easy_getinfo(req->easy, CURLINFO_NUM_CONNECTS, &conns) ==
+            CURLE_OK)
+            llmperf__result_set_i64(r, LLMPERF_RESULT_NEW_CONNECTIONS,
+                                    conns);
+    }
     /* Precedence: a non-2xx status says most; then our own verdict
      * (abort, idle timeout, decode failure); then curl's; and only a
      * transfer that ended cleanly is checked for a complete stream. */

@@ -67,6 +67,7 @@ typedef struct llmperf__request {
     int64_t idle_ns;           /* 0: no idle timeout */
     uint64_t bytes;
     uint32_t n_chunks;
+    long new_conns;            /* connections opened (no easy handle) */
     int status;                /* first local failure (sticky) */
     int idle_expired;
     int aborted;               /* the token callback said stop */
@@ -74,8 +75,13 @@ typedef struct llmperf__request {
 
 /*
  * Prepare req and configure easy (curl_easy_reset first: it keeps live
- * connections). max_tokens < 0: the config's. Returns LLMPERF_OK,
- * LLMPERF_EINVAL or LLMPERF_ENOMEM; on failure req holds nothing.
+ * connections). easy may be NULL for a transport of the caller's own,
+ * which then feeds bytes through llmperf__request_on_head_bytes() and
+ * llmperf__request_on_body(), sets http_status when the head is parsed,
+ * new_conns, and curl_err with a CURLcode-like description of a transport
+ * failure for llmperf__request_finish(). max_tokens < 0: the config's.
+ * Returns LLMPERF_OK, LLMPERF_EINVAL or LLMPERF_ENOMEM; on failure req
+ * holds nothing.
  */
 int llmperf__request_init(llmperf__request *req, llmperf_client *client,
                           CURL *easy, const char *prompt, int64_t max_tokens,
@@ -95,6 +101,15 @@ int llmperf__request_init_item(llmperf__request *req,
                                const char *prefix, const char *prompt,
                                const char *messages, int64_t max_tokens,
                                llmperf_token_cb on_token, void *userdata);
+
+/* Bytes of the response head arrived at now (first ones: TTFB). */
+void llmperf__request_on_head_bytes(llmperf__request *req, int64_t now);
+
+/* Body bytes (de-chunked) arrived at now: error body or stream decoder.
+ * Returns LLMPERF_OK, or the request's failure (sticky in req->status):
+ * the transport then ends the transfer. */
+int llmperf__request_on_body(llmperf__request *req, const char *data,
+                             size_t len, int64_t now);
 
 /* Stamp SENT_NS: call just before handing easy to the multi handle. */
 void llmperf__request_mark_sent(llmperf__request *req);

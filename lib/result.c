@@ -271,6 +271,25 @@ void llmperf__result_clear(llmperf_result *r, int field)
     }
 }
 
+int llmperf__result_reserve_chunks(llmperf_result *r, size_t n)
+{
+    int64_t *t;
+    int32_t *k;
+
+    if (n <= r->cap_chunks)
+        return LLMPERF_OK;
+    t = llmperf__reallocarray(r->chunk_t, n, sizeof(*t));
+    if (t == NULL)
+        return LLMPERF_ENOMEM;
+    r->chunk_t = t;
+    k = llmperf__reallocarray(r->chunk_tokens, n, sizeof(*k));
+    if (k == NULL)
+        return LLMPERF_ENOMEM;
+    r->chunk_tokens = k;
+    r->cap_chunks = n;
+    return LLMPERF_OK;
+}
+
 int llmperf__result_add_chunk(llmperf_result *r, int64_t t_ns,
                               int32_t tokens)
 {

@@ -31,6 +31,9 @@ int llmperf__result_append_str(llmperf_result *r, int field, const char *s,
                                size_t len);
 void llmperf__result_clear(llmperf_result *r, int field);
 
+/* Room for n chunks in the timeline (never shrinks). OK or ENOMEM. */
+int llmperf__result_reserve_chunks(llmperf_result *r, size_t n);
+
 /* Append one content chunk to the timeline. OK or ENOMEM. */
 int llmperf__result_add_chunk(llmperf_result *r, int64_t t_ns,
                               int32_t tokens);

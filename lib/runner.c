@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "client_int.h"
+#include "h1conn.h"
 #include "internal.h"
 #include "result_int.h"
 
@@ -34,8 +35,12 @@
  * ends and restarts requests in bursts, and a burst handled in one go
  * would leave every other stream's bytes waiting in the kernel,
  * unstamped, for tens of milliseconds. */
-#define TURN_BUDGET_NS (MS / 2)
+#define TURN_BUDGET_NS (MS / 5)
 #define NO_TIME INT64_MAX
+/* epoll tag of a socket of the own transport: the bit plus the slot's
+ * index (curl's sockets, the eventfd and the timerfd carry their fd) */
+#define H1_TAG (UINT64_C(1) << 63)
+#define RXBUF_SIZE (64 * 1024)
 
 /* ---- arrival schedule --------------------------------------------------- */
 
@@ -118,7 +123,9 @@ int64_t llmperf__schedule_next(llmperf__schedule *s)
  * kept for reuse. It stays at one address (curl points into it). */
 struct slot {
     llmperf__request req;
-    CURL *easy;
+    CURL *easy;        /* curl transport; NULL until needed */
+    llmperf__h1_req h1; /* own transport */
+    size_t idx;        /* in runner->slots */
     size_t item;
     size_t pos;        /* index in runner->active */
     int warmup;
@@ -132,7 +139,7 @@ struct llmperf_runner {
     llmperf_client *client; /* borrowed */
     /* options */
     int64_t concurrency, requests, duration_ms, warmup, arrival, seed;
-    int64_t drain, drain_timeout_ms, vary, progress_ms;
+    int64_t drain, drain_timeout_ms, vary, progress_ms, transport;
     double rate, burstiness;
     llmperf_progress_cb progress;
     void *progress_ud;
@@ -143,6 +150,11 @@ struct llmperf_runner {
     /* event loop */
     int ep_fd, timer_fd;
     CURLM *multi;
+    /* the own HTTP/1.1 transport, when this run uses it */
+    int native;
+    int h1_ready;           /* h1t initialised (kept for later runs) */
+    llmperf__h1_target h1t;
+    char *rxbuf;
     int64_t curl_due;       /* curl's timeout instant, NO_TIME: none */
     int64_t timer_armed;    /* instant the timerfd is set to */
     long maxconnects;
@@ -167,7 +179,7 @@ struct llmperf_runner {
     llmperf_result_cb on_result;
     void *userdata;
     int64_t t_start, t_end; /* measured phase; 0: not begun / running */
-    int64_t stat[11];
+    int64_t stat[12];
     char errmsg[256];
 };
 
@@ -296,6 +308,9 @@ LLMPERF_API void llmperf_runner_free(llmperf_runner *r)
             curl_easy_cleanup(r->slots[i]->easy);
         llmperf__free(r->slots[i]);
     }
+    if (r->h1_ready)
+        llmperf__h1_target_free(&r->h1t);
+    llmperf__free(r->rxbuf);
     llmperf__free(r->slots);
     llmperf__free(r->active);
     llmperf__free(r->freeq);
@@ -357,6 +372,11 @@ LLMPERF_API int llmperf_runner_set_int(llmperf_runner *r, int opt,
         dst = &r->progress_ms;
         lo = 1;
         hi = INT64_MAX / MS / 2;
+        break;
+    case LLMPERF_RUNNER_TRANSPORT:
+        dst = &r->transport;
+        lo = LLMPERF_TRANSPORT_AUTO;
+        hi = LLMPERF_TRANSPORT_NATIVE;
         break;
     default:
         return LLMPERF_EINVAL;
@@ -432,7 +452,7 @@ LLMPERF_API int llmperf_runner_stat_i64(const llmperf_runner *r, int stat,
                                         int64_t *out)
 {
     if (r == NULL || out == NULL || stat < LLMPERF_RUNNER_STAT_SENT ||
-        stat > LLMPERF_RUNNER_STAT_MAX_LAG_NS)
+        stat > LLMPERF_RUNNER_STAT_TRANSPORT)
         return LLMPERF_EINVAL;
     if (stat == LLMPERF_RUNNER_STAT_IN_FLIGHT) {
         int64_t n = 0;
@@ -504,11 +524,8 @@ static struct slot *get_slot(llmperf_runner *r)
     s = llmperf__calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
-    s->easy = curl_easy_init();
-    if (s->easy == NULL) {
-        llmperf__free(s);
-        return NULL;
-    }
+    s->h1.fd = -1;
+    s->idx = r->n_slots;
     r->slots[r->n_slots++] = s;
     return s;
 }
@@ -528,6 +545,9 @@ static void deactivate(llmperf_runner *r, struct slot *s)
 }
 
 /* ---- requests ----------------------------------------------------------- */
+
+static void complete(llmperf_runner *r, struct slot *s, CURLcode cc,
+                     int cancel);
 
 static uint64_t mix(uint64_t x)
 {
@@ -559,7 +579,13 @@ static int launch(llmperf_runner *r, size_t item, int64_t sched, int warm)
     s = get_slot(r);
     if (s == NULL)
         return fail(r, LLMPERF_ENOMEM, "out of memory for a request slot");
-    rc = llmperf__request_init_item(&s->req, r->client, s->easy, prefix,
+    if (!r->native && s->easy == NULL &&
+        (s->easy = curl_easy_init()) == NULL) {
+        put_slot(r, s);
+        return fail(r, LLMPERF_ENOMEM, "out of memory for a curl handle");
+    }
+    rc = llmperf__request_init_item(&s->req, r->client,
+                                    r->native ? NULL : s->easy, prefix,
                                     prompt, messages, max_tokens, NULL,
                                     NULL);
     if (rc == LLMPERF_OK)
@@ -573,6 +599,26 @@ static int launch(llmperf_runner *r, size_t item, int64_t sched, int warm)
     s->item = item;
     s->warmup = warm;
     s->cancelled = 0;
+    if (r->native) {
+        CURLcode cc;
+
+        s->pos = r->n_active;
+        r->active[r->n_active++] = s;
+        if (!warm)
+            r->stat[LLMPERF_RUNNER_STAT_SENT]++;
+        llmperf__request_mark_sent(&s->req);
+        if (llmperf__h1_start(&s->h1, &r->h1t, &s->req, r->ep_fd,
+                              H1_TAG | s->idx, &cc)) {
+            complete(r, s, cc, 0); /* nothing to connect to */
+            return LLMPERF_OK;
+        }
+        if (s->req.idle_ns > 0 &&
+            s->req.sent_ns + s->req.idle_ns < r->idle_due)
+            r->idle_due = s->req.sent_ns + s->req.idle_ns;
+        if (s->h1.deadline != 0 && s->h1.deadline < r->idle_due)
+            r->idle_due = s->h1.deadline;
+        return LLMPERF_OK;
+    }
     curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s);
     llmperf__request_mark_sent(&s->req);
     if (curl_multi_add_handle(r->multi, s->easy) != CURLM_OK) {
@@ -640,7 +686,8 @@ static void complete(llmperf_runner *r, struct slot *s, CURLcode cc,
     size_t item = s->item;
     int status, warm = s->warmup;
 
-    curl_multi_remove_handle(r->multi, s->easy);
+    if (!r->native)
+        curl_multi_remove_handle(r->multi, s->easy);
     if (cancel && s->req.status == LLMPERF_OK) {
         s->req.status = LLMPERF_EABORTED;
         s->cancelled = 1;
@@ -655,6 +702,8 @@ static void complete(llmperf_runner *r, struct slot *s, CURLcode cc,
         /* this user is free from now on: its next request is due now */
         r->freeq[(r->fq_head + r->fq_len++) % r->fq_cap] = llmperf_now_ns();
     }
+    if (r->native)
+        llmperf__h1_release(&s->h1, &r->h1t, r->ep_fd);
     llmperf__request_cleanup(&s->req);
     deactivate(r, s);
     put_slot(r, s);
@@ -702,13 +751,21 @@ static void check_idle(llmperf_runner *r, int64_t now)
     while (i < r->n_active) {
         struct slot *s = r->active[i];
 
+        CURLcode cc;
+
         if (llmperf__request_check_idle(&s->req, now)) {
             complete(r, s, CURLE_OPERATION_TIMEDOUT, 0);
             continue; /* another slot moved into place i */
         }
+        if (r->native && llmperf__h1_expired(&s->h1, now, &cc)) {
+            complete(r, s, cc, 0);
+            continue;
+        }
         if (s->req.idle_ns > 0 &&
             s->req.last_activity_ns + s->req.idle_ns < next)
             next = s->req.last_activity_ns + s->req.idle_ns;
+        if (r->native && s->h1.deadline != 0 && s->h1.deadline < next)
+            next = s->h1.deadline;
         i++;
     }
     /* + 1 ms: check_idle() wants strictly more than the timeout. */
@@ -777,6 +834,17 @@ static int wait_events(llmperf_runner *r, int64_t due, int64_t precise)
             llmperf_now_ns() >= precise)
             break;
 
+        if (ev[i].data.u64 & H1_TAG) {
+            struct slot *s = r->slots[(size_t)(ev[i].data.u64 & ~H1_TAG)];
+            CURLcode cc;
+
+            if (s->h1.req != NULL &&
+                llmperf__h1_event(&s->h1, &r->h1t, ev[i].events, r->ep_fd,
+                                  H1_TAG | s->idx, r->rxbuf, RXBUF_SIZE,
+                                  &cc))
+                complete(r, s, cc, 0);
+            continue;
+        }
         if (fd == r->wake_fd || fd == r->timer_fd) {
             if (read(fd, &junk, sizeof(junk)) < 0 && errno != EAGAIN)
                 return fail_errno(r, "read");
@@ -975,6 +1043,42 @@ static int run_phase(llmperf_runner *r, int phase)
     return rc;
 }
 
+/* The transport of this run (LLMPERF_RUNNER_TRANSPORT): AUTO takes the
+ * own HTTP/1.1 one where it is usable and could resolve the host; curl
+ * otherwise (which then reports a resolve failure per request). */
+static int choose_transport(llmperf_runner *r)
+{
+    const char *why = NULL;
+    char err[200];
+    int rc;
+
+    r->native = 0;
+    if (r->transport == LLMPERF_TRANSPORT_CURL)
+        return LLMPERF_OK;
+    if (!llmperf__h1_usable(r->client, &why)) {
+        if (r->transport != LLMPERF_TRANSPORT_NATIVE)
+            return LLMPERF_OK;
+        snprintf(r->errmsg, sizeof(r->errmsg),
+                 "LLMPERF_TRANSPORT_NATIVE cannot serve this client: %s",
+                 why);
+        return LLMPERF_ENOTSUP;
+    }
+    if (!r->h1_ready) {
+        rc = llmperf__h1_target_init(&r->h1t, r->client, err, sizeof(err));
+        if (rc != LLMPERF_OK) {
+            if (r->transport != LLMPERF_TRANSPORT_NATIVE &&
+                rc != LLMPERF_ENOMEM)
+                return LLMPERF_OK;
+            return fail(r, rc, err);
+        }
+        r->h1_ready = 1;
+    }
+    if (r->rxbuf == NULL && (r->rxbuf = llmperf__malloc(RXBUF_SIZE)) == NULL)
+        return fail(r, LLMPERF_ENOMEM, "out of memory for a receive buffer");
+    r->native = 1;
+    return LLMPERF_OK;
+}
+
 LLMPERF_API int llmperf_runner_run(llmperf_runner *r,
                                    const llmperf_dataset *dataset,
                                    llmperf_result_cb on_result,
@@ -997,6 +1101,15 @@ LLMPERF_API int llmperf_runner_run(llmperf_runner *r,
     r->t_start = r->t_end = 0;
     r->errmsg[0] = '\0';
     memset(r->stat, 0, sizeof(r->stat));
+    rc = choose_transport(r);
+    r->stat[LLMPERF_RUNNER_STAT_TRANSPORT] =
+        r->native ? LLMPERF_TRANSPORT_NATIVE : LLMPERF_TRANSPORT_CURL;
+    if (rc != LLMPERF_OK) {
+        r->ds = NULL;
+        r->on_result = NULL;
+        r->running = 0;
+        return rc;
+    }
     if (r->warmup > 0)
         rc = run_phase(r, PHASE_WARMUP);
     if (rc == LLMPERF_OK)

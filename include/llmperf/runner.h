@@ -59,6 +59,23 @@ enum {
  * llmperf_runner_set_double(). The numbers are ABI; a new option takes
  * the next free number of its range.
  */
+/*
+ * Transports (LLMPERF_RUNNER_TRANSPORT). The own one ("native") speaks
+ * HTTP/1.1 over plain TCP with one recv(2) per readiness event; it costs
+ * about half the CPU per streamed chunk of libcurl, which decides whether
+ * the client keeps up when a server writes a token to thousands of
+ * streams at once (docs/PERFORMANCE.md). It serves "http://" URLs without
+ * credentials and without a proxy in the environment (http_proxy,
+ * all_proxy, ALL_PROXY); TLS, proxies and HTTP/2 stay with libcurl.
+ * Both give the same results, statuses and messages for the same
+ * exchange. llmperf_client_stream() always uses libcurl.
+ */
+typedef enum llmperf_transport {
+    LLMPERF_TRANSPORT_AUTO = 0,
+    LLMPERF_TRANSPORT_CURL = 1,
+    LLMPERF_TRANSPORT_NATIVE = 2
+} llmperf_transport;
+
 typedef enum llmperf_runner_opt {
     /* Requests in flight at most. Closed loop (RATE 0): the number of
      * users, each sending its next request as soon as its previous one
@@ -102,6 +119,13 @@ typedef enum llmperf_runner_opt {
     LLMPERF_RUNNER_VARY_PROMPTS = 9,
     /* Interval of the progress callback in ms (default 1000); >= 1. */
     LLMPERF_RUNNER_PROGRESS_INTERVAL_MS = 10,
+    /* How requests travel (llmperf_transport): LLMPERF_TRANSPORT_AUTO
+     * (default) uses the runner's own HTTP/1.1 transport for plain
+     * "http://" URLs and libcurl for the rest; _CURL always libcurl;
+     * _NATIVE always the own one (llmperf_runner_run() then fails with
+     * LLMPERF_ENOTSUP, and a message, for a URL it cannot serve). Read
+     * what a run used from LLMPERF_RUNNER_STAT_TRANSPORT. */
+    LLMPERF_RUNNER_TRANSPORT = 11,
 
     /* Open-loop request rate in requests per second; 0 (default) = the
      * closed loop. Finite, >= 0, <= 1e6. */
@@ -133,6 +157,8 @@ typedef enum llmperf_runner_stat {
     LLMPERF_RUNNER_STAT_OUTPUT_TOKENS = 9, /* OUTPUT_TOKENS of completed
                                               requests, summed            */
     LLMPERF_RUNNER_STAT_MAX_LAG_NS = 10,   /* largest client_lag_ns       */
+    LLMPERF_RUNNER_STAT_TRANSPORT = 11,    /* LLMPERF_TRANSPORT_CURL or
+                                              _NATIVE: what the run used  */
 
     /* OUTPUT_TOKENS / elapsed seconds */
     LLMPERF_RUNNER_STAT_TOKENS_PER_S = 1001,

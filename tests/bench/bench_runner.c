@@ -17,14 +17,19 @@
  *   bench_runner [--mock PATH] [--streams 1,100,1000,10000]
  *                [--rate 500] [--seconds 60] [--arrival poisson|constant]
  *                [--decode-ms 10] [--tokens 100] [--dump FILE]
- *                [--no-open] [--no-closed]
+ *                [--no-open] [--no-closed] [--pin CPU]
+ *
+ * --pin CPU puts the mock on that CPU and the client on the next one, so
+ * that neither preempts the other (the machine needs two free CPUs).
  *
  * Chunk timelines are spooled to an unlinked temporary file during the
  * run (freed results, no growth of this process's memory), then matched
  * against the log afterwards.
  */
+#define _GNU_SOURCE /* sched_setaffinity */
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -51,6 +56,22 @@ static char decode_ms[16] = "10";   /* --decode-ms */
 static char out_tokens[32] = "fixed:100";
 static int64_t n_tokens = 100;     /* --tokens */
 static FILE *dump;                 /* --dump: "write_ns error_ns" lines */
+static int pin = -1;               /* --pin: mock on CPU pin, client on
+                                    * the next one */
+
+/* Put the calling process on one CPU (--pin); a failure is reported and
+ * the run goes on unpinned. */
+static void pin_to(int cpu)
+{
+    cpu_set_t set;
+
+    if (pin < 0)
+        return;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof(set), &set) != 0)
+        perror("sched_setaffinity");
+}
 
 /* ---- the mock ----------------------------------------------------------- */
 
@@ -84,6 +105,7 @@ static int mock_start(struct mock *m)
         return -1;
     if (m->pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        pin_to(pin);
         dup2(pipefd[1], 1);
         close(pipefd[0]);
         close(pipefd[1]);
@@ -444,6 +466,7 @@ static void run_one(const struct cfg *c)
         exit(1);
     }
     if (pid == 0) {
+        pin_to(pin + 1);
         run_one_here(c);
         fflush(stdout);
         if (dump != NULL)
@@ -629,12 +652,14 @@ int main(int argc, char **argv)
             open = 0;
         else if (strcmp(argv[i], "--no-closed") == 0)
             closed = 0;
+        else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc)
+            pin = atoi(argv[++i]);
         else {
             fprintf(stderr,
                     "usage: %s [--mock PATH] [--streams 1,100,...] "
                     "[--rate R] [--seconds S] [--arrival poisson|constant] "
                     "[--decode-ms MS] [--tokens N] [--dump FILE] "
-                    "[--no-open] [--no-closed]\n",
+                    "[--no-open] [--no-closed] [--pin CPU]\n",
                     argv[0]);
             return 2;
         }

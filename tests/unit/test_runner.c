@@ -472,6 +472,30 @@ static const char *gets_(const llmperf_result *r, int field)
     return s;
 }
 
+/* The transport every runner of this process uses: LLMPERF_TEST_TRANSPORT
+ * = "curl" or "native" (ctest runs this file once with each); unset: the
+ * default (AUTO, which picks the own transport for the mock's URL). */
+static int64_t transport_ = LLMPERF_TRANSPORT_AUTO;
+
+static llmperf_runner *runner_for(llmperf_client *c)
+{
+    llmperf_runner *r = NULL;
+
+    assert_int_equal(llmperf_runner_new(&r, c), LLMPERF_OK);
+    assert_int_equal(llmperf_runner_set_int(r, LLMPERF_RUNNER_TRANSPORT,
+                                            transport_),
+                     LLMPERF_OK);
+    return r;
+}
+
+/* What a run must have used: curl when asked, else the own one (every
+ * URL here is plain http://). */
+static int64_t transport_used(void)
+{
+    return transport_ == LLMPERF_TRANSPORT_CURL ? LLMPERF_TRANSPORT_CURL
+                                                : LLMPERF_TRANSPORT_NATIVE;
+}
+
 static int64_t stat_(const llmperf_runner *r, int which)
 {
     int64_t v = -1;
@@ -527,7 +551,7 @@ static void env_start(struct env *e, const char *const *extra, int backend,
     memset(e, 0, sizeof(*e));
     mock_start(&e->m, extra);
     e->c = client_for(&e->m, backend, header, idle_ms);
-    assert_int_equal(llmperf_runner_new(&e->r, e->c), LLMPERF_OK);
+    e->r = runner_for(e->c);
     e->ds = small_dataset(8);
     e->g = calloc(1, sizeof(*e->g));
     assert_non_null(e->g);
@@ -592,6 +616,16 @@ static void test_closed_loop(void **state)
     assert_int_equal(stat_(e.r, LLMPERF_RUNNER_STAT_FAILED), 0);
     assert_int_equal(stat_(e.r, LLMPERF_RUNNER_STAT_IN_FLIGHT), 0);
     assert_int_equal(stat_(e.r, LLMPERF_RUNNER_STAT_OUTPUT_TOKENS), 200);
+    assert_int_equal(stat_(e.r, LLMPERF_RUNNER_STAT_TRANSPORT),
+                     transport_used());
+    {
+        /* keep-alive: each of the 4 users opened one connection */
+        int64_t conns = 0;
+
+        for (size_t i = 0; i < e.g->n; i++)
+            conns += geti(e.g->r[i], LLMPERF_RESULT_NEW_CONNECTIONS);
+        assert_int_equal(conns, 4);
+    }
     lines = mock_log(&e.m, 40, &n);
     assert_int_equal(n, 40); /* the count is honoured exactly */
     check_ids(e.g, lines, n);
@@ -1523,7 +1557,7 @@ static void test_refused_and_reentry(void **state)
     memset(&m, 0, sizeof(m));
     snprintf(m.url, sizeof(m.url), "http://127.0.0.1:9");
     c = client_for(&m, LLMPERF_BACKEND_OPENAI, NULL, 1000);
-    assert_int_equal(llmperf_runner_new(&r, c), LLMPERF_OK);
+    r = runner_for(c);
     g->runner = r;
     g->ds = ds;
     llmperf_runner_set_int(r, LLMPERF_RUNNER_REQUESTS, 4);
@@ -1537,6 +1571,8 @@ static void test_refused_and_reentry(void **state)
                             "connect");
     }
     assert_int_equal(stat_(r, LLMPERF_RUNNER_STAT_FAILED), 4);
+    assert_int_equal(stat_(r, LLMPERF_RUNNER_STAT_TRANSPORT),
+                     transport_used());
     got_free(g);
     assert_int_equal(llmperf_runner_run(r, ds, reenter, g), LLMPERF_OK);
     assert_int_equal(g->n, 4);
@@ -1590,6 +1626,12 @@ static void test_alloc_failures(void **state)
 
 int main(void)
 {
+    const char *t = getenv("LLMPERF_TEST_TRANSPORT");
+
+    if (t != NULL && strcmp(t, "curl") == 0)
+        transport_ = LLMPERF_TRANSPORT_CURL;
+    else if (t != NULL && strcmp(t, "native") == 0)
+        transport_ = LLMPERF_TRANSPORT_NATIVE;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_constant),
         cmocka_unit_test(test_schedule_poisson),

@@ -25,16 +25,19 @@ from .result import Result
 OPTIONS: Dict[str, int] = {
     "concurrency": 1, "requests": 2, "duration_ms": 3, "warmup": 4,
     "arrival": 5, "seed": 6, "drain": 7, "drain_timeout_ms": 8,
-    "vary_prompts": 9, "progress_interval_ms": 10,
+    "vary_prompts": 9, "progress_interval_ms": 10, "transport": 11,
     "rate": 1001, "burstiness": 1002,
 }
 ARRIVALS = {"poisson": 1, "constant": 2, "gamma": 3}
+# llmperf_transport: "auto" = own HTTP/1.1 for plain http://, else curl
+TRANSPORTS = {"auto": 0, "curl": 1, "native": 2}
 
 # Counters (llmperf_runner_stat): name -> id; ids >= 1001 are doubles.
 STATS: Dict[str, int] = {
     "sent": 1, "completed": 2, "failed": 3, "aborted": 4, "in_flight": 5,
     "warmup": 6, "warmup_failed": 7, "elapsed_ns": 8, "output_tokens": 9,
-    "max_lag_ns": 10, "tokens_per_s": 1001, "requests_per_s": 1002,
+    "max_lag_ns": 10, "transport": 11, "tokens_per_s": 1001,
+    "requests_per_s": 1002,
 }
 _EABORTED = -9
 
@@ -104,7 +107,9 @@ class Runner:
     (closed loop: users; open loop: a cap), ``requests``, ``duration_ms``,
     ``warmup``, ``rate`` (requests/s; 0: closed loop), ``arrival``
     ("poisson", "constant", "gamma"), ``burstiness``, ``seed``, ``drain``,
-    ``drain_timeout_ms``, ``vary_prompts``, ``progress_interval_ms``.
+    ``drain_timeout_ms``, ``vary_prompts``, ``progress_interval_ms``,
+    ``transport`` ("auto", "curl", "native"; stat ``transport`` says
+    which one a run used: 1 curl, 2 native).
     """
 
     def __init__(self, client: Client, **options: Any) -> None:
@@ -129,6 +134,11 @@ class Runner:
                     raise InvalidArgument(-3, "arrival must be one of %s"
                                           % ", ".join(ARRIVALS))
                 value = ARRIVALS[value]
+            if name == "transport" and isinstance(value, str):
+                if value not in TRANSPORTS:
+                    raise InvalidArgument(-3, "transport must be one of %s"
+                                          % ", ".join(TRANSPORTS))
+                value = TRANSPORTS[value]
             if opt < 1000:
                 st = lib.llmperf_runner_set_int(self.handle, opt, int(value))
             else:
