@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config_int.h"
@@ -28,6 +30,10 @@
 enum { ST_IDLE, ST_CONNECTING, ST_SENDING, ST_RECEIVING, ST_DONE };
 
 #define MS INT64_C(1000000)
+
+#ifndef SCM_TIMESTAMPNS
+#define SCM_TIMESTAMPNS SO_TIMESTAMPNS /* the same value in Linux */
+#endif
 
 /* ---- target ------------------------------------------------------------- */
 
@@ -169,7 +175,10 @@ int llmperf__h1_target_init(llmperf__h1_target *t, const llmperf_client *c,
         append(&t->head, &t->head_len, &cap, path) ||
         (query != NULL && (append(&t->head, &t->head_len, &cap, "?") ||
                            append(&t->head, &t->head_len, &cap, query))) ||
-        append(&t->head, &t->head_len, &cap, " HTTP/1.1\r\nHost: ") ||
+        append(&t->head, &t->head_len, &cap, " HTTP/1.1\r\n"))
+        goto out;
+    t->host_off = t->head_len; /* "Host: ..." follows, unless replaced */
+    if (append(&t->head, &t->head_len, &cap, "Host: ") ||
         append(&t->head, &t->head_len, &cap, host) ||
         (port != NULL && (append(&t->head, &t->head_len, &cap, ":") ||
                           append(&t->head, &t->head_len, &cap, port))) ||
@@ -210,9 +219,14 @@ static int build_out(llmperf__h1_req *h, const llmperf__h1_target *t,
     size_t len = 0, cap = 0;
     char *out = NULL;
     char num[64];
-    int ua = 0, ok;
+    int ua = 0, host = 0, ok;
 
-    ok = grow_append(&out, &len, &cap, t->head, t->head_len) == LLMPERF_OK;
+    /* a user "Host: x" replaces ours, and "Host:" removes it (curl) */
+    for (const struct curl_slist *l = req->headers; l != NULL; l = l->next)
+        if (strncasecmp(l->data, "Host:", 5) == 0)
+            host = 1;
+    ok = grow_append(&out, &len, &cap, t->head,
+                     host ? t->host_off : t->head_len) == LLMPERF_OK;
     for (const struct curl_slist *l = req->headers; ok && l != NULL;
          l = l->next) {
         const char *s = l->data, *colon = strchr(s, ':');
@@ -344,14 +358,17 @@ static int connect_from(llmperf__h1_req *h, llmperf__h1_target *t, int i,
             continue;
         }
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        /* kernel receive timestamps (see arrival()); without them the
+         * time of the read is used */
+        setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
         h->fd = fd;
         h->events = 0;
         h->addr_i = i;
         h->addr_k = k;
         h->reused = 0;
-        h->req->new_conns++;
         if (connect(fd, (struct sockaddr *)&t->addr[k], t->addr_len[k]) ==
             0) {
+            h->req->new_conns++; /* counted once made, as libcurl does */
             t->pref = k;
             h->state = ST_SENDING;
             arm_deadline(h, t, 0);
@@ -475,13 +492,93 @@ static int on_eof(llmperf__h1_req *h, llmperf__h1_target *t, int ep_fd,
     return end(h, CURLE_PARTIAL_FILE, cc);
 }
 
+/*
+ * When the bytes just read arrived: the kernel's receive timestamp of the
+ * newest segment among them (SO_TIMESTAMPNS, CLOCK_REALTIME, taken as the
+ * segment reached the host's network stack), moved to CLOCK_MONOTONIC by
+ * the offset between the two clocks read now. So a client that is busy
+ * elsewhere when a token arrives still records when it arrived, not when
+ * it got round to reading it. Segments read together all get the newest
+ * one's time, which never precedes their real arrival. Falls back to the
+ * time of the read when there is no usable timestamp (none given, or a
+ * step of the real-time clock puts it after now or before the send).
+ */
+/* CLOCK_REALTIME - CLOCK_MONOTONIC in ns. The two clocks run at the same
+ * rate (NTP slews both), so the difference changes only when the real-time
+ * clock is stepped; it is measured again every 100 ms. Each measurement
+ * brackets the real-time read between two monotonic ones and keeps the
+ * narrowest of three tries, so a preemption in between cannot skew it. */
+static int64_t rt_offset(llmperf__h1_target *t, int64_t now)
+{
+    int64_t best = INT64_MAX;
+
+    if (t->rt_off_at != 0 && now - t->rt_off_at < 100 * MS &&
+        now >= t->rt_off_at)
+        return t->rt_off;
+    for (int i = 0; i < 3; i++) {
+        struct timespec rt;
+        int64_t m1 = llmperf_now_ns(), m2, r;
+
+        if (clock_gettime(CLOCK_REALTIME, &rt) != 0)
+            break;
+        m2 = llmperf_now_ns();
+        r = (int64_t)rt.tv_sec * INT64_C(1000000000) + rt.tv_nsec;
+        if (m2 - m1 < best) {
+            best = m2 - m1;
+            t->rt_off = r - m1 - (m2 - m1) / 2;
+        }
+        if (best < 1000)
+            break;
+    }
+    t->rt_off_at = now;
+    return t->rt_off;
+}
+
+static int64_t arrival(llmperf__h1_req *h, llmperf__h1_target *t,
+                       struct msghdr *msg, int64_t now)
+{
+    struct timespec ts;
+    struct cmsghdr *c;
+    int64_t k;
+
+    for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS ||
+            c->cmsg_len < CMSG_LEN(sizeof(ts)))
+            continue;
+        memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+        k = (int64_t)ts.tv_sec * INT64_C(1000000000) + ts.tv_nsec -
+            rt_offset(t, now);
+        if (k > now || k < h->req->sent_ns)
+            return now;
+        if (k < h->now)
+            k = h->now; /* never before the previous bytes */
+        if (now - k > t->max_read_delay_ns)
+            t->max_read_delay_ns = now - k;
+        return k;
+    }
+    return now;
+}
+
 static int receive(llmperf__h1_req *h, llmperf__h1_target *t, int ep_fd,
                    uint64_t tag, char *buf, size_t size, CURLcode *cc)
 {
     for (;;) {
-        ssize_t n = recv(h->fd, buf, size, 0);
+        union {
+            char b[CMSG_SPACE(sizeof(struct timespec)) * 2];
+            struct cmsghdr align;
+        } ctl;
+        struct iovec iov = {buf, size};
+        struct msghdr msg;
+        ssize_t n;
         size_t used = 0;
         int rc;
+
+        memset(&msg, 0, sizeof(msg));
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = ctl.b;
+        msg.msg_controllen = sizeof(ctl.b);
+        n = recvmsg(h->fd, &msg, 0);
 
         if (n < 0) {
             if (errno == EINTR)
@@ -496,7 +593,7 @@ static int receive(llmperf__h1_req *h, llmperf__h1_target *t, int ep_fd,
         }
         if (n == 0)
             return on_eof(h, t, ep_fd, tag, cc);
-        h->now = llmperf_now_ns();
+        h->now = arrival(h, t, &msg, llmperf_now_ns());
         if (!h->p.head_done)
             llmperf__request_on_head_bytes(h->req, h->now);
         h->got_bytes = 1;
@@ -541,6 +638,7 @@ int llmperf__h1_event(llmperf__h1_req *h, llmperf__h1_target *t,
             return connect_from(h, t, h->addr_i + 1, ep_fd, tag, cc);
         }
         t->pref = h->addr_k;
+        h->req->new_conns++;
         arm_deadline(h, t, 0);
         h->state = ST_SENDING;
     }

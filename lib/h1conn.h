@@ -39,10 +39,13 @@ typedef struct llmperf__h1_target {
     int pref;               /* the address that last connected */
     char *head;             /* "POST /path HTTP/1.1\r\nHost: h\r\n" + ours */
     size_t head_len;
+    size_t host_off;        /* where "Host: ...\r\n" starts in head */
     char host[128];         /* for messages: "host port N" */
     int *idle;              /* idle connections, most recent last */
     size_t n_idle, cap_idle;
     int64_t connect_timeout_ns, total_timeout_ns; /* 0: none */
+    int64_t max_read_delay_ns; /* largest read time - kernel arrival */
+    int64_t rt_off, rt_off_at; /* CLOCK_REALTIME - MONOTONIC, and when */
 } llmperf__h1_target;
 
 /* One request's transport state; zero it (or call _reset) before start. */

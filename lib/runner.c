@@ -179,7 +179,7 @@ struct llmperf_runner {
     llmperf_result_cb on_result;
     void *userdata;
     int64_t t_start, t_end; /* measured phase; 0: not begun / running */
-    int64_t stat[12];
+    int64_t stat[13];
     char errmsg[256];
 };
 
@@ -452,7 +452,7 @@ LLMPERF_API int llmperf_runner_stat_i64(const llmperf_runner *r, int stat,
                                         int64_t *out)
 {
     if (r == NULL || out == NULL || stat < LLMPERF_RUNNER_STAT_SENT ||
-        stat > LLMPERF_RUNNER_STAT_TRANSPORT)
+        stat > LLMPERF_RUNNER_STAT_MAX_READ_DELAY_NS)
         return LLMPERF_EINVAL;
     if (stat == LLMPERF_RUNNER_STAT_IN_FLIGHT) {
         int64_t n = 0;
@@ -460,6 +460,8 @@ LLMPERF_API int llmperf_runner_stat_i64(const llmperf_runner *r, int stat,
         for (size_t i = 0; i < r->n_active; i++)
             n += !r->active[i]->warmup;
         *out = n;
+    } else if (stat == LLMPERF_RUNNER_STAT_MAX_READ_DELAY_NS) {
+        *out = r->native ? r->h1t.max_read_delay_ns : 0;
     } else if (stat == LLMPERF_RUNNER_STAT_ELAPSED_NS) {
         *out = elapsed(r);
     } else {
@@ -1102,6 +1104,7 @@ LLMPERF_API int llmperf_runner_run(llmperf_runner *r,
     r->errmsg[0] = '\0';
     memset(r->stat, 0, sizeof(r->stat));
     rc = choose_transport(r);
+    r->h1t.max_read_delay_ns = 0;
     r->stat[LLMPERF_RUNNER_STAT_TRANSPORT] =
         r->native ? LLMPERF_TRANSPORT_NATIVE : LLMPERF_TRANSPORT_CURL;
     if (rc != LLMPERF_OK) {

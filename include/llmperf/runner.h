@@ -159,6 +159,12 @@ typedef enum llmperf_runner_stat {
     LLMPERF_RUNNER_STAT_MAX_LAG_NS = 10,   /* largest client_lag_ns       */
     LLMPERF_RUNNER_STAT_TRANSPORT = 11,    /* LLMPERF_TRANSPORT_CURL or
                                               _NATIVE: what the run used  */
+    /* Own transport: the largest delay between a chunk's arrival (the
+     * kernel's receive timestamp, which the results carry) and the moment
+     * the runner read it: how far the harness fell behind, reported
+     * rather than hidden in the times. 0 with libcurl, which reads
+     * without timestamps (its times are those of the read). */
+    LLMPERF_RUNNER_STAT_MAX_READ_DELAY_NS = 12,
 
     /* OUTPUT_TOKENS / elapsed seconds */
     LLMPERF_RUNNER_STAT_TOKENS_PER_S = 1001,

@@ -18,6 +18,7 @@
  *                [--rate 500] [--seconds 60] [--arrival poisson|constant]
  *                [--decode-ms 10] [--tokens 100] [--dump FILE]
  *                [--no-open] [--no-closed] [--pin CPU]
+ *                [--transport auto|curl|native]
  *
  * --pin CPU puts the mock on that CPU and the client on the next one, so
  * that neither preempts the other (the machine needs two free CPUs).
@@ -56,6 +57,7 @@ static char decode_ms[16] = "10";   /* --decode-ms */
 static char out_tokens[32] = "fixed:100";
 static int64_t n_tokens = 100;     /* --tokens */
 static FILE *dump;                 /* --dump: "write_ns error_ns" lines */
+static int64_t transport = LLMPERF_TRANSPORT_AUTO; /* --transport */
 static int pin = -1;               /* --pin: mock on CPU pin, client on
                                     * the next one */
 
@@ -488,7 +490,7 @@ static void run_one_here(const struct cfg *c)
     struct errs e;
     char url[64];
     double cpu0, cpu1, mcpu0, mcpu1, secs, load0;
-    int64_t t0, t1, tokens = 0, maxlag = 0;
+    int64_t t0, t1, tokens = 0, maxlag = 0, used = 0, readdelay = 0;
     int rc;
 
     memset(&run, 0, sizeof(run));
@@ -503,6 +505,7 @@ static void run_one_here(const struct cfg *c)
         llmperf_config_set_int(cfg, LLMPERF_OPT_CONNECT_TIMEOUT_MS, 60000) ||
         llmperf_client_new(&client, cfg) ||
         llmperf_runner_new(&runner, client) ||
+        llmperf_runner_set_int(runner, LLMPERF_RUNNER_TRANSPORT, transport) ||
         llmperf_dataset_synthetic(&ds, 64, 32, n_tokens, 1)) {
         fprintf(stderr, "setup failed\n");
         exit(1);
@@ -541,6 +544,9 @@ static void run_one_here(const struct cfg *c)
     llmperf_runner_stat_i64(runner, LLMPERF_RUNNER_STAT_OUTPUT_TOKENS,
                             &tokens);
     llmperf_runner_stat_i64(runner, LLMPERF_RUNNER_STAT_MAX_LAG_NS, &maxlag);
+    llmperf_runner_stat_i64(runner, LLMPERF_RUNNER_STAT_TRANSPORT, &used);
+    llmperf_runner_stat_i64(runner, LLMPERF_RUNNER_STAT_MAX_READ_DELAY_NS,
+                            &readdelay);
     llmperf_runner_free(runner);
     llmperf_client_free(client);
     llmperf_dataset_free(ds);
@@ -571,6 +577,12 @@ static void run_one_here(const struct cfg *c)
     printf("  first chunks only: p50 %.3f ms  p99 %.3f ms\n",
            pct(e.first, e.n_first, 50) / 1e6,
            pct(e.first, e.n_first, 99) / 1e6);
+    printf("  transport %s; largest delay from kernel arrival to read "
+           "%.3f ms\n",
+           used == LLMPERF_TRANSPORT_NATIVE ? "native (kernel receive "
+                                              "timestamps)"
+                                            : "curl (time of the read)",
+           (double)readdelay / 1e6);
     printf("  client CPU %.2f s for %lld tokens = %.2f s per million tokens"
            "; mock CPU %.2f s\n",
            cpu1 - cpu0, (long long)tokens,
@@ -652,14 +664,21 @@ int main(int argc, char **argv)
             open = 0;
         else if (strcmp(argv[i], "--no-closed") == 0)
             closed = 0;
-        else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc)
+        else if (strcmp(argv[i], "--transport") == 0 && i + 1 < argc) {
+            i++;
+            transport = strcmp(argv[i], "curl") == 0 ? LLMPERF_TRANSPORT_CURL
+                        : strcmp(argv[i], "native") == 0
+                            ? LLMPERF_TRANSPORT_NATIVE
+                            : LLMPERF_TRANSPORT_AUTO;
+        } else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc)
             pin = atoi(argv[++i]);
         else {
             fprintf(stderr,
                     "usage: %s [--mock PATH] [--streams 1,100,...] "
                     "[--rate R] [--seconds S] [--arrival poisson|constant] "
                     "[--decode-ms MS] [--tokens N] [--dump FILE] "
-                    "[--no-open] [--no-closed] [--pin CPU]\n",
+                    "[--no-open] [--no-closed] [--pin CPU] "
+                    "[--transport auto|curl|native]\n",
                     argv[0]);
             return 2;
         }

@@ -36,7 +36,8 @@ TRANSPORTS = {"auto": 0, "curl": 1, "native": 2}
 STATS: Dict[str, int] = {
     "sent": 1, "completed": 2, "failed": 3, "aborted": 4, "in_flight": 5,
     "warmup": 6, "warmup_failed": 7, "elapsed_ns": 8, "output_tokens": 9,
-    "max_lag_ns": 10, "transport": 11, "tokens_per_s": 1001,
+    "max_lag_ns": 10, "transport": 11, "max_read_delay_ns": 12,
+    "tokens_per_s": 1001,
     "requests_per_s": 1002,
 }
 _EABORTED = -9
