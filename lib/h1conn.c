@@ -148,6 +148,7 @@ int llmperf__h1_target_init(llmperf__h1_target *t, const llmperf_client *c,
     const char *why;
 
     memset(t, 0, sizeof(*t));
+    t->ts_fd = -1;
     if (!llmperf__h1_usable(c, &why)) {
         snprintf(err, errsize, "own HTTP/1.1 transport not usable: %s", why);
         return LLMPERF_ENOTSUP;
@@ -186,6 +187,15 @@ int llmperf__h1_target_init(llmperf__h1_target *t, const llmperf_client *c,
         goto out;
     t->connect_timeout_ns = cfg->connect_timeout_ms * MS;
     t->total_timeout_ns = cfg->total_timeout_ms * MS;
+    /* The kernel stamps received packets only while some socket asks for
+     * it, and switches that on from a work item a little later: a socket
+     * asking from now on means the first responses are stamped too. */
+    t->ts_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (t->ts_fd >= 0) {
+        int one = 1;
+
+        setsockopt(t->ts_fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+    }
     rc = LLMPERF_OK;
 out:
     curl_free(host);
@@ -204,9 +214,12 @@ void llmperf__h1_target_free(llmperf__h1_target *t)
 {
     for (size_t i = 0; i < t->n_idle; i++)
         close(t->idle[i]);
+    if (t->ts_fd >= 0)
+        close(t->ts_fd);
     llmperf__free(t->idle);
     llmperf__free(t->head);
     memset(t, 0, sizeof(*t));
+    t->ts_fd = -1;
 }
 
 /* ---- the request bytes -------------------------------------------------- */
@@ -428,6 +441,18 @@ static int try_send(llmperf__h1_req *h, int ep_fd, uint64_t tag,
     return 0;
 }
 
+/* An idle kept-alive connection the server has not closed (nor sent
+ * anything on): checked before reuse, as libcurl does, so that a request
+ * is not first sent into a dead connection and then resent, with the
+ * failed round trip counted in its times. */
+static int still_open(int fd)
+{
+    char c;
+    ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 int llmperf__h1_start(llmperf__h1_req *h, llmperf__h1_target *t,
                       llmperf__request *req, int ep_fd, uint64_t tag,
                       CURLcode *cc)
@@ -442,6 +467,8 @@ int llmperf__h1_start(llmperf__h1_req *h, llmperf__h1_target *t,
         snprintf(req->curl_err, sizeof(req->curl_err), "out of memory");
         return end(h, CURLE_OUT_OF_MEMORY, cc);
     }
+    while (t->n_idle > 0 && !still_open(t->idle[t->n_idle - 1]))
+        close(t->idle[--t->n_idle]);
     if (t->n_idle > 0) {
         h->fd = t->idle[--t->n_idle];
         h->reused = 1;

@@ -46,6 +46,7 @@ typedef struct llmperf__h1_target {
     int64_t connect_timeout_ns, total_timeout_ns; /* 0: none */
     int64_t max_read_delay_ns; /* largest read time - kernel arrival */
     int64_t rt_off, rt_off_at; /* CLOCK_REALTIME - MONOTONIC, and when */
+    int ts_fd;              /* keeps kernel receive timestamps on */
 } llmperf__h1_target;
 
 /* One request's transport state; zero it (or call _reset) before start. */
