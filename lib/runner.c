@@ -35,7 +35,7 @@
  * ends and restarts requests in bursts, and a burst handled in one go
  * would leave every other stream's bytes waiting in the kernel,
  * unstamped, for tens of milliseconds. */
-#define TURN_BUDGET_NS (MS / 5)
+#define TURN_BUDGET_NS (MS / 2)
 #define NO_TIME INT64_MAX
 /* epoll tag of a socket of the own transport: the bit plus the slot's
  * index (curl's sockets, the eventfd and the timerfd carry their fd) */

@@ -58,6 +58,21 @@ class RunnerTests(unittest.TestCase):
         # prompt ids came from the dataset: 4 prompts, 2 with 3 iterations
         self.assertEqual(len(m.prompt_cvs("e2e_ns", "c3")), 4)
 
+    def test_transports(self):
+        ds = Dataset.from_prompts([{"prompt": "p", "max_tokens": 4}])
+        for name, want in (("curl", 1), ("native", 2), ("auto", 2)):
+            with self.client() as c, \
+                    Runner(c, concurrency=2, requests=4, transport=name) as r:
+                st = r.run(ds)
+            self.assertEqual(st["transport"], want, name)
+            self.assertEqual(st["completed"], 4, name)
+            self.assertGreaterEqual(st["max_read_delay_ns"], 0)
+            if want == 1:
+                self.assertEqual(st["max_read_delay_ns"], 0)
+        with self.client() as c, Runner(c) as r:
+            with self.assertRaises(llmperf.InvalidArgument):
+                r.set(transport="http3")
+
     def test_progress_and_writers(self):
         buf = io.BytesIO()
         ticks = []
