@@ -567,7 +567,7 @@ int llmperf__request_init_item(llmperf__request *req,
 
         if (want > 0)
             rc = llmperf__result_reserve_chunks(
-                req->result, (size_t)(want < 4096 ? want : 4096) + 1);
+                req->result, (size_t)(want < 1024 ? want : 1024) + 1);
     }
     if (rc == LLMPERF_OK)
         rc = item_body(req, cfg, prefix, prompt, messages, max_tokens);

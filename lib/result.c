@@ -278,6 +278,8 @@ int llmperf__result_reserve_chunks(llmperf_result *r, size_t n)
 
     if (n <= r->cap_chunks)
         return LLMPERF_OK;
+    /* Grow both before committing either, so a failure leaves the
+     * arrays consistent with n_chunks. */
     t = llmperf__reallocarray(r->chunk_t, n, sizeof(*t));
     if (t == NULL)
         return LLMPERF_ENOMEM;
@@ -293,23 +295,10 @@ int llmperf__result_reserve_chunks(llmperf_result *r, size_t n)
 int llmperf__result_add_chunk(llmperf_result *r, int64_t t_ns,
                               int32_t tokens)
 {
-    if (r->n_chunks == r->cap_chunks) {
-        size_t cap = r->cap_chunks ? r->cap_chunks * 2 : 64;
-        int64_t *t;
-        int32_t *k;
-
-        /* Grow both before committing either, so a failure leaves the
-         * arrays consistent with n_chunks. */
-        t = llmperf__reallocarray(r->chunk_t, cap, sizeof(*t));
-        if (t == NULL)
-            return LLMPERF_ENOMEM;
-        r->chunk_t = t;
-        k = llmperf__reallocarray(r->chunk_tokens, cap, sizeof(*k));
-        if (k == NULL)
-            return LLMPERF_ENOMEM;
-        r->chunk_tokens = k;
-        r->cap_chunks = cap;
-    }
+    if (r->n_chunks == r->cap_chunks &&
+        llmperf__result_reserve_chunks(
+            r, r->cap_chunks ? r->cap_chunks * 2 : 64) != LLMPERF_OK)
+        return LLMPERF_ENOMEM;
     r->chunk_t[r->n_chunks] = t_ns;
     r->chunk_tokens[r->n_chunks] = tokens;
     r->n_chunks++;
