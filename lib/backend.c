@@ -477,6 +477,12 @@ static int handle_json(llmperf__decoder *d, const char *data, size_t len)
             d->status = rc;
         return rc;
     }
+    if (d->tok == NULL) {
+        d->tok = json_tokener_new();
+        if (d->tok == NULL)
+            return fail(d, LLMPERF_ENOMEM, "out of memory", NULL, 0);
+        json_tokener_set_flags(d->tok, JSON_TOKENER_STRICT);
+    }
     json_tokener_reset(d->tok);
     obj = json_tokener_parse_ex(d->tok, data, (int)len);
     end = json_tokener_get_parse_end(d->tok);
@@ -571,10 +577,8 @@ int llmperf__decoder_init(llmperf__decoder *d, int backend, int stream,
     d->info.server_decode_ns = d->info.server_total_ns = -1;
     d->info.server_prompt_tokens = d->info.server_output_tokens = -1;
     d->info.server_cached_tokens = -1;
-    d->tok = json_tokener_new();
-    if (d->tok == NULL)
-        return LLMPERF_ENOMEM;
-    json_tokener_set_flags(d->tok, JSON_TOKENER_STRICT);
+    /* json-c's tokener is made when an event first needs it: most
+     * streams are decoded by the backends' fast() alone. */
     return LLMPERF_OK;
 }
 

@@ -18,7 +18,7 @@
  *                [--rate 500] [--seconds 60] [--arrival poisson|constant]
  *                [--decode-ms 10] [--tokens 100] [--dump FILE]
  *                [--no-open] [--no-closed] [--pin CPU]
- *                [--transport auto|curl|native]
+ *                [--transport auto|curl|native] [--mock-nice N]
  *
  * --pin CPU puts the mock on that CPU and the client on the next one, so
  * that neither preempts the other (the machine needs two free CPUs).
@@ -58,6 +58,7 @@ static char out_tokens[32] = "fixed:100";
 static int64_t n_tokens = 100;     /* --tokens */
 static FILE *dump;                 /* --dump: "write_ns error_ns" lines */
 static int64_t transport = LLMPERF_TRANSPORT_AUTO; /* --transport */
+static int mock_nice;              /* --mock-nice: the mock's nice value */
 static int pin = -1;               /* --pin: mock on CPU pin, client on
                                     * the next one */
 
@@ -108,6 +109,8 @@ static int mock_start(struct mock *m)
     if (m->pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         pin_to(pin);
+        if (mock_nice != 0 && setpriority(PRIO_PROCESS, 0, mock_nice) != 0)
+            perror("setpriority");
         dup2(pipefd[1], 1);
         close(pipefd[0]);
         close(pipefd[1]);
@@ -670,7 +673,9 @@ int main(int argc, char **argv)
                         : strcmp(argv[i], "native") == 0
                             ? LLMPERF_TRANSPORT_NATIVE
                             : LLMPERF_TRANSPORT_AUTO;
-        } else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc)
+        } else if (strcmp(argv[i], "--mock-nice") == 0 && i + 1 < argc)
+            mock_nice = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc)
             pin = atoi(argv[++i]);
         else {
             fprintf(stderr,
@@ -678,7 +683,7 @@ int main(int argc, char **argv)
                     "[--rate R] [--seconds S] [--arrival poisson|constant] "
                     "[--decode-ms MS] [--tokens N] [--dump FILE] "
                     "[--no-open] [--no-closed] [--pin CPU] "
-                    "[--transport auto|curl|native]\n",
+                    "[--transport auto|curl|native] [--mock-nice N]\n",
                     argv[0]);
             return 2;
         }
