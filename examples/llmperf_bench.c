@@ -58,6 +58,7 @@ struct opts {
     int ignore_eos;
     int64_t warmup;
     int vary_prompts;
+    int64_t transport; /* LLMPERF_TRANSPORT_* */
     double timeout_s;
     int64_t seed;
     int64_t slo_ttft_ns, slo_tpot_ns, slo_e2el_ns; /* -1: none */
@@ -129,6 +130,8 @@ static void usage(FILE *f)
 "  --ignore-eos        generate exactly max-tokens (vLLM, SGLang, llama.cpp)\n"
 "  --warmup N          unmeasured requests before each point (default 0)\n"
 "  --vary-prompts      unique prefix per request: no prefix-cache hits\n"
+"  --transport T       auto (default: own HTTP/1.1 with kernel arrival\n"
+"                      timestamps for http://, else libcurl), curl, native\n"
 "  --timeout S         limit on each whole request, seconds (default 0 =\n"
 "                      none; 300 s without a byte always fails it)\n"
 "  --seed N            seed of synthetic prompts and arrivals (default 0)\n"
@@ -319,7 +322,7 @@ static void stop_mock(void)
 enum {
     OPT_BACKEND = 256, OPT_URL, OPT_MODEL, OPT_KEYENV, OPT_PROMPTS,
     OPT_SYNTH, OPT_SIZES, OPT_NPROMPTS, OPT_ITER, OPT_CONC, OPT_RATE,
-    OPT_BURST, OPT_DURATION, OPT_MAXTOK, OPT_IGNEOS, OPT_WARMUP, OPT_VARY,
+    OPT_BURST, OPT_DURATION, OPT_MAXTOK, OPT_IGNEOS, OPT_WARMUP, OPT_VARY, OPT_TRANSPORT,
     OPT_TIMEOUT, OPT_SEED, OPT_GOODPUT, OPT_PCT, OPT_OUT, OPT_QUIET,
     OPT_HELP
 };
@@ -382,6 +385,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
         {"ignore-eos", no_argument, NULL, OPT_IGNEOS},
         {"warmup", required_argument, NULL, OPT_WARMUP},
         {"vary-prompts", no_argument, NULL, OPT_VARY},
+        {"transport", required_argument, NULL, OPT_TRANSPORT},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"seed", required_argument, NULL, OPT_SEED},
         {"goodput", required_argument, NULL, OPT_GOODPUT},
@@ -469,6 +473,17 @@ static int parse_args(struct opts *o, int argc, char **argv)
             break;
         case OPT_VARY:
             o->vary_prompts = 1;
+            break;
+        case OPT_TRANSPORT:
+            if (strcmp(optarg, "auto") == 0)
+                o->transport = LLMPERF_TRANSPORT_AUTO;
+            else if (strcmp(optarg, "curl") == 0)
+                o->transport = LLMPERF_TRANSPORT_CURL;
+            else if (strcmp(optarg, "native") == 0)
+                o->transport = LLMPERF_TRANSPORT_NATIVE;
+            else
+                return bad_value("--transport", optarg,
+                                 "want auto, curl or native");
             break;
         case OPT_TIMEOUT:
             if (prog_parse_f64(optarg, 0, 1e7, &o->timeout_s))
@@ -883,12 +898,15 @@ static int run_point(const struct opts *o, const char *url,
              "\"concurrency\":%lld,\"request_rate\":%.17g,"
              "\"max_tokens\":%lld,\"ignore_eos\":%s,\"iterations\":%lld,"
              "\"num_prompts\":%lld,\"warmup\":%lld,\"vary_prompts\":%s,"
-             "\"duration_s\":%.17g,\"seed\":%lld}",
+             "\"duration_s\":%.17g,\"seed\":%lld,\"transport\":\"%s\"}",
              o->backend, url_esc, model_esc, (long long)p->conc, p->rate,
              (long long)p->max_tokens, o->ignore_eos ? "true" : "false",
              (long long)o->iterations, (long long)per_iter,
              (long long)o->warmup, o->vary_prompts ? "true" : "false",
-             o->duration_s, (long long)o->seed);
+             o->duration_s, (long long)o->seed,
+             o->transport == LLMPERF_TRANSPORT_CURL     ? "curl"
+             : o->transport == LLMPERF_TRANSPORT_NATIVE ? "native"
+                                                        : "auto");
     param = sweep_param(o, p, &value);
     if (param != NULL)
         series_name(o, p, param, series, sizeof(series));
@@ -932,6 +950,9 @@ static int run_point(const struct opts *o, const char *url,
     if (rc == LLMPERF_OK)
         rc = llmperf_runner_set_int(runner, LLMPERF_RUNNER_VARY_PROMPTS,
                                     o->vary_prompts);
+    if (rc == LLMPERF_OK)
+        rc = llmperf_runner_set_int(runner, LLMPERF_RUNNER_TRANSPORT,
+                                    o->transport);
     if (rc == LLMPERF_OK)
         rc = llmperf_runner_set_int(runner,
                                     LLMPERF_RUNNER_PROGRESS_INTERVAL_MS,
