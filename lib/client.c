@@ -56,15 +56,36 @@ static void init_id_prefix(void)
     snprintf(id_prefix, sizeof(id_prefix), "%016" PRIx64, mix64(seed));
 }
 
+/* getpid() is a system call (~1 µs on a VM) once per request: cached,
+ * and reset in a forked child. */
+static atomic_int id_pid;
+
+static void reset_pid(void)
+{
+    atomic_store(&id_pid, 0);
+}
+
+static void init_ids(void)
+{
+    init_id_prefix();
+    pthread_atfork(NULL, NULL, reset_pid);
+}
+
 static void next_request_id(char *buf, size_t size)
 {
     uint64_t n;
+    int pid;
 
-    pthread_once(&id_once, init_id_prefix);
+    pthread_once(&id_once, init_ids);
     n = atomic_fetch_add(&id_counter, 1) + 1;
+    pid = atomic_load(&id_pid);
+    if (pid == 0) {
+        pid = (int)getpid();
+        atomic_store(&id_pid, pid);
+    }
     /* The pid keeps forked children apart (they inherit the prefix). */
-    snprintf(buf, size, "llmperf-%s-%x-%" PRIu64, id_prefix,
-             (unsigned)getpid(), n);
+    snprintf(buf, size, "llmperf-%s-%x-%" PRIu64, id_prefix, (unsigned)pid,
+             n);
 }
 
 /* ---- messages ----------------------------------------------------------- */

@@ -217,6 +217,7 @@ void llmperf__h1_target_free(llmperf__h1_target *t)
     if (t->ts_fd >= 0)
         close(t->ts_fd);
     llmperf__free(t->idle);
+    llmperf__free(t->owner);
     llmperf__free(t->head);
     memset(t, 0, sizeof(*t));
     t->ts_fd = -1;
@@ -279,7 +280,34 @@ static int build_out(llmperf__h1_req *h, const llmperf__h1_target *t,
 
 /* ---- epoll -------------------------------------------------------------- */
 
-static int watch(llmperf__h1_req *h, int ep_fd, uint64_t tag, uint32_t ev)
+/* The request that owns fd, NULL for an idle pooled connection. */
+static int set_owner(llmperf__h1_target *t, int fd, llmperf__h1_req *h)
+{
+    if ((size_t)fd >= t->owner_cap) {
+        size_t cap = t->owner_cap ? t->owner_cap : 256;
+        llmperf__h1_req **g;
+
+        while (cap <= (size_t)fd)
+            cap *= 2;
+        g = llmperf__reallocarray(t->owner, cap, sizeof(*g));
+        if (g == NULL)
+            return -1;
+        memset(g + t->owner_cap, 0, (cap - t->owner_cap) * sizeof(*g));
+        t->owner = g;
+        t->owner_cap = cap;
+    }
+    t->owner[fd] = h;
+    return 0;
+}
+
+llmperf__h1_req *llmperf__h1_owner(const llmperf__h1_target *t, int fd)
+{
+    return fd >= 0 && (size_t)fd < t->owner_cap ? t->owner[fd] : NULL;
+}
+
+/* Sockets are registered under their descriptor and stay registered
+ * (for EPOLLIN) while pooled, so reusing one costs no epoll_ctl. */
+static int watch(llmperf__h1_req *h, int ep_fd, uint32_t ev)
 {
     struct epoll_event e;
 
@@ -287,7 +315,7 @@ static int watch(llmperf__h1_req *h, int ep_fd, uint64_t tag, uint32_t ev)
         return 0;
     memset(&e, 0, sizeof(e));
     e.events = ev;
-    e.data.u64 = tag;
+    e.data.u64 = LLMPERF__H1_TAG | (uint64_t)h->fd;
     if (epoll_ctl(ep_fd, h->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, h->fd,
                   &e) != 0)
         return -1;
@@ -297,8 +325,10 @@ static int watch(llmperf__h1_req *h, int ep_fd, uint64_t tag, uint32_t ev)
 
 static void drop_fd(llmperf__h1_req *h)
 {
-    if (h->fd >= 0)
+    if (h->fd >= 0) {
+        set_owner(h->t, h->fd, NULL); /* cannot fail: the slot exists */
         close(h->fd); /* also leaves the epoll set */
+    }
     h->fd = -1;
     h->events = 0;
 }
@@ -320,7 +350,7 @@ static int end_errno(llmperf__h1_req *h, CURLcode code, const char *what,
     return end(h, code, cc);
 }
 
-static int try_send(llmperf__h1_req *h, int ep_fd, uint64_t tag,
+static int try_send(llmperf__h1_req *h, int ep_fd,
                     CURLcode *cc);
 
 /* Deadlines: the connect timeout from now while connecting, bounded by
@@ -342,10 +372,10 @@ static void arm_deadline(llmperf__h1_req *h, const llmperf__h1_target *t,
 }
 
 /* Send, turning a send failure into the end of the request. */
-static int send_or_end(llmperf__h1_req *h, int ep_fd, uint64_t tag,
+static int send_or_end(llmperf__h1_req *h, int ep_fd,
                        CURLcode *cc)
 {
-    int rc = try_send(h, ep_fd, tag, cc);
+    int rc = try_send(h, ep_fd, cc);
 
     if (rc < 0)
         return end_errno(h, CURLE_SEND_ERROR, "Send failure", -rc, cc);
@@ -354,7 +384,7 @@ static int send_or_end(llmperf__h1_req *h, int ep_fd, uint64_t tag,
 
 /* Open a connection to address i or a later one. */
 static int connect_from(llmperf__h1_req *h, llmperf__h1_target *t, int i,
-                        int ep_fd, uint64_t tag, CURLcode *cc)
+                        int ep_fd, CURLcode *cc)
 {
     int err = ECONNREFUSED, one = 1;
 
@@ -369,6 +399,11 @@ static int connect_from(llmperf__h1_req *h, llmperf__h1_target *t, int i,
                 err == ENOMEM)
                 break; /* another address will not help */
             continue;
+        }
+        if (set_owner(t, fd, h) != 0) {
+            close(fd);
+            err = ENOMEM;
+            break;
         }
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         /* kernel receive timestamps (see arrival()); without them the
@@ -385,12 +420,12 @@ static int connect_from(llmperf__h1_req *h, llmperf__h1_target *t, int i,
             t->pref = k;
             h->state = ST_SENDING;
             arm_deadline(h, t, 0);
-            return send_or_end(h, ep_fd, tag, cc);
+            return send_or_end(h, ep_fd, cc);
         }
         if (errno == EINPROGRESS) {
             h->state = ST_CONNECTING;
             arm_deadline(h, t, 1);
-            if (watch(h, ep_fd, tag, EPOLLOUT) != 0)
+            if (watch(h, ep_fd, EPOLLOUT) != 0)
                 return end_errno(h, CURLE_COULDNT_CONNECT, "epoll_ctl",
                                  errno, cc);
             return 0;
@@ -405,17 +440,16 @@ static int connect_from(llmperf__h1_req *h, llmperf__h1_target *t, int i,
 
 /* Resend on a fresh connection: the kept-alive one was closed by the
  * server before it answered (as libcurl does, once). */
-static int retry(llmperf__h1_req *h, llmperf__h1_target *t, int ep_fd,
-                 uint64_t tag, CURLcode *cc)
+static int retry(llmperf__h1_req *h, llmperf__h1_target *t, int ep_fd, CURLcode *cc)
 {
     drop_fd(h);
     h->retried = 1;
     h->out_off = 0;
     llmperf__http1_init(&h->p, 0);
-    return connect_from(h, t, 0, ep_fd, tag, cc);
+    return connect_from(h, t, 0, ep_fd, cc);
 }
 
-static int try_send(llmperf__h1_req *h, int ep_fd, uint64_t tag,
+static int try_send(llmperf__h1_req *h, int ep_fd,
                     CURLcode *cc)
 {
     while (h->out_off < h->out_len) {
@@ -435,7 +469,7 @@ static int try_send(llmperf__h1_req *h, int ep_fd, uint64_t tag,
         h->state = ST_RECEIVING;
     /* While sending, also read: a server may answer (413, 400) before it
      * has read the whole request. */
-    if (watch(h, ep_fd, tag,
+    if (watch(h, ep_fd,
               h->state == ST_RECEIVING ? EPOLLIN : EPOLLIN | EPOLLOUT) != 0)
         return end_errno(h, CURLE_SEND_ERROR, "epoll_ctl", errno, cc);
     return 0;
@@ -454,7 +488,7 @@ static int still_open(int fd)
 }
 
 int llmperf__h1_start(llmperf__h1_req *h, llmperf__h1_target *t,
-                      llmperf__request *req, int ep_fd, uint64_t tag,
+                      llmperf__request *req, int ep_fd,
                       CURLcode *cc)
 {
     int rc;
@@ -462,6 +496,7 @@ int llmperf__h1_start(llmperf__h1_req *h, llmperf__h1_target *t,
     memset(h, 0, sizeof(*h));
     h->fd = -1;
     h->req = req;
+    h->t = t;
     llmperf__http1_init(&h->p, 0);
     if (build_out(h, t, req) != LLMPERF_OK) {
         snprintf(req->curl_err, sizeof(req->curl_err), "out of memory");
@@ -471,15 +506,17 @@ int llmperf__h1_start(llmperf__h1_req *h, llmperf__h1_target *t,
         close(t->idle[--t->n_idle]);
     if (t->n_idle > 0) {
         h->fd = t->idle[--t->n_idle];
+        h->events = EPOLLIN; /* still registered from its last use */
+        t->owner[h->fd] = h;
         h->reused = 1;
         h->state = ST_SENDING;
         arm_deadline(h, t, 0);
-        rc = try_send(h, ep_fd, tag, cc);
+        rc = try_send(h, ep_fd, cc);
         if (rc < 0)
-            return retry(h, t, ep_fd, tag, cc);
+            return retry(h, t, ep_fd, cc);
         return rc;
     }
-    return connect_from(h, t, 0, ep_fd, tag, cc);
+    return connect_from(h, t, 0, ep_fd, cc);
 }
 
 /* ---- receiving ---------------------------------------------------------- */
@@ -500,15 +537,14 @@ static int on_body(const char *data, size_t len, void *ud)
 }
 
 /* EOF from the server. */
-static int on_eof(llmperf__h1_req *h, llmperf__h1_target *t, int ep_fd,
-                  uint64_t tag, CURLcode *cc)
+static int on_eof(llmperf__h1_req *h, llmperf__h1_target *t, int ep_fd, CURLcode *cc)
 {
     int rc = llmperf__http1_eof(&h->p);
 
     if (rc == LLMPERF_OK)
         return end(h, CURLE_OK, cc);
     if (!h->got_bytes && h->reused && !h->retried)
-        return retry(h, t, ep_fd, tag, cc);
+        return retry(h, t, ep_fd, cc);
     if (!h->got_bytes) {
         snprintf(h->req->curl_err, sizeof(h->req->curl_err),
                  "Empty reply from server");
@@ -586,8 +622,7 @@ static int64_t arrival(llmperf__h1_req *h, llmperf__h1_target *t,
     return now;
 }
 
-static int receive(llmperf__h1_req *h, llmperf__h1_target *t, int ep_fd,
-                   uint64_t tag, char *buf, size_t size, CURLcode *cc)
+static int receive(llmperf__h1_req *h, llmperf__h1_target *t, int ep_fd, char *buf, size_t size, CURLcode *cc)
 {
     for (;;) {
         union {
@@ -614,12 +649,12 @@ static int receive(llmperf__h1_req *h, llmperf__h1_target *t, int ep_fd,
                 return 0;
             if (!h->got_bytes && h->reused && !h->retried &&
                 (errno == ECONNRESET || errno == EPIPE))
-                return retry(h, t, ep_fd, tag, cc);
+                return retry(h, t, ep_fd, cc);
             return end_errno(h, CURLE_RECV_ERROR, "Recv failure", errno,
                              cc);
         }
         if (n == 0)
-            return on_eof(h, t, ep_fd, tag, cc);
+            return on_eof(h, t, ep_fd, cc);
         h->now = arrival(h, t, &msg, llmperf_now_ns());
         if (!h->p.head_done)
             llmperf__request_on_head_bytes(h->req, h->now);
@@ -647,7 +682,7 @@ static int receive(llmperf__h1_req *h, llmperf__h1_target *t, int ep_fd,
 }
 
 int llmperf__h1_event(llmperf__h1_req *h, llmperf__h1_target *t,
-                      uint32_t events, int ep_fd, uint64_t tag, char *buf,
+                      uint32_t events, int ep_fd, char *buf,
                       size_t size, CURLcode *cc)
 {
     int rc;
@@ -662,7 +697,7 @@ int llmperf__h1_event(llmperf__h1_req *h, llmperf__h1_target *t,
             return 0;
         if (err != 0) {
             drop_fd(h);
-            return connect_from(h, t, h->addr_i + 1, ep_fd, tag, cc);
+            return connect_from(h, t, h->addr_i + 1, ep_fd, cc);
         }
         t->pref = h->addr_k;
         h->req->new_conns++;
@@ -670,10 +705,10 @@ int llmperf__h1_event(llmperf__h1_req *h, llmperf__h1_target *t,
         h->state = ST_SENDING;
     }
     if (h->state == ST_SENDING && (events & (EPOLLOUT | EPOLLERR))) {
-        rc = try_send(h, ep_fd, tag, cc);
+        rc = try_send(h, ep_fd, cc);
         if (rc < 0) {
             if (h->reused && !h->retried && !h->got_bytes)
-                return retry(h, t, ep_fd, tag, cc);
+                return retry(h, t, ep_fd, cc);
             return end_errno(h, CURLE_SEND_ERROR, "Send failure", -rc, cc);
         }
         if (rc > 0)
@@ -681,7 +716,7 @@ int llmperf__h1_event(llmperf__h1_req *h, llmperf__h1_target *t,
     }
     if ((h->state == ST_SENDING || h->state == ST_RECEIVING) &&
         (events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
-        return receive(h, t, ep_fd, tag, buf, size, cc);
+        return receive(h, t, ep_fd, buf, size, cc);
     return 0;
 }
 
@@ -711,9 +746,8 @@ void llmperf__h1_release(llmperf__h1_req *h, llmperf__h1_target *t,
                 t->cap_idle = cap;
             }
         }
-        if (t->n_idle < t->cap_idle &&
-            (h->events == 0 ||
-             epoll_ctl(ep_fd, EPOLL_CTL_DEL, h->fd, NULL) == 0)) {
+        if (t->n_idle < t->cap_idle && watch(h, ep_fd, EPOLLIN) == 0) {
+            t->owner[h->fd] = NULL;
             t->idle[t->n_idle++] = h->fd;
             h->fd = -1;
             h->events = 0;

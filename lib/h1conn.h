@@ -12,8 +12,11 @@
  * in the URL stay with libcurl.
  *
  * The caller (the runner) owns the epoll set: each function that may
- * change the events a socket waits for takes the epoll descriptor and
- * the 64-bit tag to register it with. Failures are reported as the
+ * change the events a socket waits for takes the epoll descriptor;
+ * sockets are registered with LLMPERF__H1_TAG | descriptor, and
+ * llmperf__h1_owner() maps an event back to its request (NULL: an idle
+ * pooled connection the server closed or wrote to: remove it from the
+ * set, the pool drops it at reuse). Failures are reported as the
  * CURLcode libcurl would have given, with a curl-style message in
  * req->curl_err, so that llmperf__request_finish() classifies both
  * transports alike.
@@ -30,6 +33,11 @@
 
 #define LLMPERF__H1_MAX_ADDRS 8
 
+/* epoll data of the transport's sockets: this bit | the descriptor */
+#define LLMPERF__H1_TAG (UINT64_C(1) << 63)
+
+struct llmperf__h1_req;
+
 /* Where requests go: the resolved addresses, the fixed start of every
  * request head, and the pool of idle kept-alive connections. */
 typedef struct llmperf__h1_target {
@@ -41,7 +49,10 @@ typedef struct llmperf__h1_target {
     size_t head_len;
     size_t host_off;        /* where "Host: ...\r\n" starts in head */
     char host[128];         /* for messages: "host port N" */
-    int *idle;              /* idle connections, most recent last */
+    int *idle;              /* idle connections, most recent last; they
+                             * stay registered for EPOLLIN */
+    struct llmperf__h1_req **owner; /* by descriptor; NULL: idle */
+    size_t owner_cap;
     size_t n_idle, cap_idle;
     int64_t connect_timeout_ns, total_timeout_ns; /* 0: none */
     int64_t max_read_delay_ns; /* largest read time - kernel arrival */
@@ -65,6 +76,7 @@ typedef struct llmperf__h1_req {
     int64_t deadline;       /* connect, then total timeout; 0: none */
     int64_t now;            /* arrival time of the bytes being parsed */
     llmperf__request *req;  /* borrowed, during start..release */
+    llmperf__h1_target *t;  /* borrowed, likewise */
     llmperf__http1 p;
 } llmperf__h1_req;
 
@@ -95,7 +107,7 @@ void llmperf__h1_target_free(llmperf__h1_target *t);
  * nothing to connect to, or memory).
  */
 int llmperf__h1_start(llmperf__h1_req *h, llmperf__h1_target *t,
-                      llmperf__request *req, int ep_fd, uint64_t tag,
+                      llmperf__request *req, int ep_fd,
                       CURLcode *cc);
 
 /*
@@ -104,8 +116,11 @@ int llmperf__h1_start(llmperf__h1_req *h, llmperf__h1_target *t,
  * when the request ended (*cc: CURLE_OK for a complete response).
  */
 int llmperf__h1_event(llmperf__h1_req *h, llmperf__h1_target *t,
-                      uint32_t events, int ep_fd, uint64_t tag, char *buf,
+                      uint32_t events, int ep_fd, char *buf,
                       size_t size, CURLcode *cc);
+
+/* The request whose socket is fd, or NULL (idle, or not ours). */
+llmperf__h1_req *llmperf__h1_owner(const llmperf__h1_target *t, int fd);
 
 /* 1 (and *cc, message in req) when h's connect or total deadline passed
  * at now. */

@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -37,9 +38,6 @@
  * unstamped, for tens of milliseconds. */
 #define TURN_BUDGET_NS (MS / 2)
 #define NO_TIME INT64_MAX
-/* epoll tag of a socket of the own transport: the bit plus the slot's
- * index (curl's sockets, the eventfd and the timerfd carry their fd) */
-#define H1_TAG (UINT64_C(1) << 63)
 #define RXBUF_SIZE (64 * 1024)
 
 /* ---- arrival schedule --------------------------------------------------- */
@@ -125,7 +123,6 @@ struct slot {
     llmperf__request req;
     CURL *easy;        /* curl transport; NULL until needed */
     llmperf__h1_req h1; /* own transport */
-    size_t idx;        /* in runner->slots */
     size_t item;
     size_t pos;        /* index in runner->active */
     int warmup;
@@ -527,7 +524,6 @@ static struct slot *get_slot(llmperf_runner *r)
     if (s == NULL)
         return NULL;
     s->h1.fd = -1;
-    s->idx = r->n_slots;
     r->slots[r->n_slots++] = s;
     return s;
 }
@@ -609,8 +605,7 @@ static int launch(llmperf_runner *r, size_t item, int64_t sched, int warm)
         if (!warm)
             r->stat[LLMPERF_RUNNER_STAT_SENT]++;
         llmperf__request_mark_sent(&s->req);
-        if (llmperf__h1_start(&s->h1, &r->h1t, &s->req, r->ep_fd,
-                              H1_TAG | s->idx, &cc)) {
+        if (llmperf__h1_start(&s->h1, &r->h1t, &s->req, r->ep_fd, &cc)) {
             complete(r, s, cc, 0); /* nothing to connect to */
             return LLMPERF_OK;
         }
@@ -836,14 +831,23 @@ static int wait_events(llmperf_runner *r, int64_t due, int64_t precise)
             llmperf_now_ns() >= precise)
             break;
 
-        if (ev[i].data.u64 & H1_TAG) {
-            struct slot *s = r->slots[(size_t)(ev[i].data.u64 & ~H1_TAG)];
+        /* the own transport's sockets: LLMPERF__H1_TAG | descriptor
+         * (curl's sockets, the eventfd and the timerfd carry their fd) */
+        if (ev[i].data.u64 & LLMPERF__H1_TAG) {
+            int sfd = (int)(ev[i].data.u64 & ~LLMPERF__H1_TAG);
+            llmperf__h1_req *h = llmperf__h1_owner(&r->h1t, sfd);
+            struct slot *s;
             CURLcode cc;
 
-            if (s->h1.req != NULL &&
-                llmperf__h1_event(&s->h1, &r->h1t, ev[i].events, r->ep_fd,
-                                  H1_TAG | s->idx, r->rxbuf, RXBUF_SIZE,
-                                  &cc))
+            if (h == NULL) {
+                /* an idle pooled connection the server closed (or wrote
+                 * to): out of the set; the pool drops it at reuse */
+                epoll_ctl(r->ep_fd, EPOLL_CTL_DEL, sfd, NULL);
+                continue;
+            }
+            s = (struct slot *)(void *)((char *)h - offsetof(struct slot, h1));
+            if (llmperf__h1_event(h, &r->h1t, ev[i].events, r->ep_fd,
+                                  r->rxbuf, RXBUF_SIZE, &cc))
                 complete(r, s, cc, 0);
             continue;
         }

@@ -149,8 +149,11 @@ static void test_log_matches_client(void **state)
             loaded += jint(l, "load_ns") > 20000000;
             waited += jint(l, "queue_wait_ns") > 20000000;
         }
-        assert_true(loaded >= 2);
-        assert_true(waited >= 2);
+        /* at least the first request met the cold start, and with six
+         * users on two slots someone queued; more of each when the
+         * requests arrive together, which a loaded machine may spread */
+        assert_true(loaded >= 1);
+        assert_true(waited >= 1);
     }
     log_free(log, n);
     (void)tokens_total;
