@@ -887,6 +887,7 @@ static void test_chunked(void **state)
     };
     static const char *const bad[] = {
         "5\r\nhelloX\r\n0\r\n\r\n", "5\r\nhello\r\r\n0\r\n\r\n",
+        "5\r\nhello0\r\n\r\n",      "5\r\nhello5\r\nhello\r\n0\r\n\r\n",
         "g\r\nhello\r\n0\r\n\r\n",  "\r\nhello\r\n0\r\n\r\n",
         "-1\r\nh\r\n0\r\n\r\n",     " 5\r\nhello\r\n0\r\n\r\n",
         "5x\r\nhello\r\n0\r\n\r\n", "0x5\r\nhello\r\n0\r\n\r\n",
